@@ -1,0 +1,49 @@
+import type { FastifyInstance } from 'fastify'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { clientRequestIdOf, errorHandler, notFoundHandler } from './errors/error-handler.js'
+import type { MockServices } from './mock-services.js'
+import { graphRoutes } from './routes/graph/index.js'
+import { tokenRoutes } from './routes/auth/token.js'
+import { openIdRoutes } from './routes/auth/openid.js'
+import { recordingRoutes } from './routes/recordings/recordings.js'
+import { controlRoutes } from './routes/control/index.js'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The mock's engine, clock, journals and stores (built by createMockServices). */
+    mock: MockServices
+  }
+}
+
+/** The whole mock as a Fastify plugin; it never listens (server.ts does). */
+export async function registerApp (app: FastifyInstance, services: MockServices): Promise<void> {
+  const typed = app.withTypeProvider<TypeBoxTypeProvider>()
+  typed.decorate('mock', services)
+  typed.setErrorHandler(errorHandler)
+  typed.setNotFoundHandler(notFoundHandler)
+
+  // Every response carries Graph's request ids, errors included.
+  typed.addHook('onRequest', async (request, reply) => {
+    reply.header('request-id', request.id)
+    reply.header('client-request-id', clientRequestIdOf(request))
+  })
+
+  // An empty body with a JSON content type is no body (SDKs send it on keepAlive); bad JSON stays a 400.
+  const jsonParser = typed.getDefaultJsonParser('error', 'error')
+  typed.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = body.toString()
+    if (text.trim() === '') { done(null, undefined); return }
+    jsonParser(request, text, done)
+  })
+
+  for (const prefix of ['', '/v1.0', '/beta']) await typed.register(graphRoutes, { prefix })
+  await typed.register(tokenRoutes)
+  await typed.register(openIdRoutes)
+  await typed.register(recordingRoutes)
+  await typed.register(controlRoutes, { prefix: '/_mock' })
+
+  typed.addHook('onClose', async () => {
+    const dropped = services.close()
+    if (dropped > 0) app.log.warn({ dropped }, 'shutting down: dropped notifications that were not delivered')
+  })
+}

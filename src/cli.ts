@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util'
+import closeWithGrace from 'close-with-grace'
+import { resolveSettings, SettingsError } from './config/load-settings.js'
+import { SETTINGS, type Settings } from './config/settings.js'
+import { listenMock } from './server.js'
+
+/** `graph-calling-mock --help`: every setting, its flag, variable and default. */
+export function helpText (): string {
+  const rows = SETTINGS.map((s) => {
+    const values = s.values ? ` (${s.values.join('|')})` : ''
+    const def = s.default !== undefined ? ` [default: ${String(s.default)}]` : ''
+    return `  ${(s.flag + ' <value>').padEnd(38)} ${s.env}: ${s.description}${values}${def}`
+  })
+  return [
+    'graph-calling-mock: a Microsoft Graph calling API emulator (recordResponse, playPrompt, notifications).',
+    '',
+    'Usage: graph-calling-mock [options]',
+    '',
+    'Options (each also read from the environment variable named; a flag wins over the variable):',
+    ...rows,
+    '  -h, --help                             Show this help',
+    '  -v, --version                          Show the version',
+    ''
+  ].join('\n')
+}
+
+/** Settings from the environment with flags on top; throws with a message naming the bad flag. */
+export function settingsFromArgs (argv: string[], env: NodeJS.ProcessEnv): Settings | 'help' | 'version' {
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag.slice(2), { type: 'string' as const }]))
+  const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } }, strict: true, allowPositionals: false })
+  if (values.help) return 'help'
+  if (values.version) return 'version'
+  const given: Record<string, unknown> = {}
+  const flags = values as Record<string, string | boolean | undefined>
+  for (const s of SETTINGS) given[s.name] = flags[s.flag.slice(2)] ?? env[s.env]
+  return resolveSettings(given)
+}
+
+async function main (): Promise<void> {
+  let settings: Settings | 'help' | 'version'
+  try {
+    settings = settingsFromArgs(process.argv.slice(2), process.env)
+  } catch (err) {
+    const message = err instanceof SettingsError ? err.message : (err as Error).message
+    process.stderr.write(`graph-calling-mock: ${message}\nRun graph-calling-mock --help for the options.\n`)
+    process.exit(2)
+  }
+  if (settings === 'help') { process.stdout.write(helpText()); return }
+  if (settings === 'version') {
+    const { createRequire } = await import('node:module')
+    process.stdout.write(`${(createRequire(import.meta.url)('../package.json') as { version: string }).version}\n`)
+    return
+  }
+  let running
+  try {
+    running = await listenMock(settings)
+  } catch (err) {
+    process.stderr.write(`graph-calling-mock: cannot start: ${(err as Error).message}\n`)
+    process.exit(1)
+  }
+  const { app, services, url } = running
+  app.log.info({ url, publicBaseUrl: services.baseUrl(), clock: settings.clock, auth: settings.auth }, 'graph-calling-mock is ready')
+  // SIGTERM/SIGINT: stop accepting, drop what is pending (logged by the app's onClose), exit 0 within 5 s.
+  closeWithGrace({ delay: 4000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'closing after an error')
+    else app.log.info({ signal }, 'shutting down')
+    await app.close()
+  })
+}
+
+await main()

@@ -1,0 +1,151 @@
+/**
+ * The one clock every timer in the product runs on (contract sections 2 and 6). Time is virtual
+ * milliseconds since the clock started; `real` mode maps it to wall time (scaled by TIME_SCALE), `manual`
+ * mode moves only through advance(). A single heap of due events is served by at most one Node timer,
+ * so ten thousand calls cost ten thousand heap entries, not ten thousand timers.
+ */
+export interface Timer { cancel(): void }
+
+export interface Clock {
+  readonly mode: 'real' | 'manual'
+  /** Virtual ms since start. */
+  now(): number
+  /** Wall-clock ISO time corresponding to virtual `at` (default now). */
+  isoAt(at?: number): string
+  /** Runs fn once virtual `delayMs` has passed. */
+  setTimer(delayMs: number, fn: () => void): Timer
+  /** Manual mode: runs every event due in the next `ms`, in time order. */
+  advance(ms: number, afterEach?: () => Promise<void>): Promise<void>
+  /** Forgets every pending event and returns to virtual time 0. */
+  reset(): void
+  /** Stops the underlying Node timer (server close). */
+  stop(): void
+  /** Events still waiting. */
+  pending(): number
+}
+
+interface Entry { at: number, seq: number, fn: () => void, cancelled: boolean }
+
+class EventHeap {
+  private items: Entry[] = []
+  get size (): number { return this.items.length }
+  peek (): Entry | undefined { return this.items[0] }
+  clear (): void { this.items = [] }
+  push (e: Entry): void {
+    const a = this.items
+    a.push(e)
+    let i = a.length - 1
+    while (i > 0) {
+      const p = (i - 1) >> 1
+      if (!before(a[i], a[p])) break
+      ;[a[i], a[p]] = [a[p], a[i]]
+      i = p
+    }
+  }
+
+  pop (): Entry | undefined {
+    const a = this.items
+    const top = a[0]
+    const last = a.pop()
+    if (a.length > 0 && last) {
+      a[0] = last
+      let i = 0
+      for (;;) {
+        const l = 2 * i + 1; const r = l + 1; let m = i
+        if (l < a.length && before(a[l], a[m])) m = l
+        if (r < a.length && before(a[r], a[m])) m = r
+        if (m === i) break
+        ;[a[i], a[m]] = [a[m], a[i]]
+        i = m
+      }
+    }
+    return top
+  }
+}
+
+function before (x: Entry, y: Entry): boolean {
+  return x.at < y.at || (x.at === y.at && x.seq < y.seq)
+}
+
+export interface ClockOptions { mode: 'real' | 'manual', timeScale?: number, onError?: (err: unknown) => void }
+
+export function createClock (options: ClockOptions): Clock {
+  const { mode } = options
+  const scale = options.timeScale ?? 1
+  const heap = new EventHeap()
+  let seq = 0
+  let manualNow = 0
+  let startWall = Date.now()
+  let timer: NodeJS.Timeout | undefined
+  let armedFor = Infinity
+
+  const now = (): number => mode === 'manual' ? manualNow : (Date.now() - startWall) / scale
+
+  function run (e: Entry): void {
+    if (e.cancelled) return
+    try { e.fn() } catch (err) { options.onError?.(err) }
+  }
+
+  // Real mode: one Node timer, armed for the earliest event.
+  function arm (): void {
+    if (mode !== 'real') return
+    const next = heap.peek()
+    if (!next) { armedFor = Infinity; return }
+    if (timer && armedFor <= next.at) return
+    if (timer) clearTimeout(timer)
+    armedFor = next.at
+    timer = setTimeout(fire, Math.max(0, (next.at - now()) * scale))
+    timer.unref()
+  }
+
+  function fire (): void {
+    timer = undefined
+    armedFor = Infinity
+    const t = now()
+    while (heap.size > 0 && heap.peek()!.at <= t) run(heap.pop()!)
+    arm()
+  }
+
+  return {
+    mode,
+    now,
+    isoAt (at = now()) {
+      const wall = mode === 'manual' ? startWall + at : startWall + at * scale
+      return new Date(wall).toISOString()
+    },
+    setTimer (delayMs, fn) {
+      const e: Entry = { at: now() + Math.max(0, delayMs), seq: seq++, fn, cancelled: false }
+      heap.push(e)
+      arm()
+      return { cancel () { e.cancelled = true } }
+    },
+    async advance (ms, afterEach) {
+      if (mode !== 'manual') throw new Error('advance() needs the manual clock')
+      const target = manualNow + ms
+      while (heap.size > 0 && heap.peek()!.at <= target) {
+        const e = heap.pop()!
+        if (e.cancelled) continue
+        manualNow = Math.max(manualNow, e.at)
+        run(e)
+        // Let promise chains started by the event schedule their follow-ups at this same instant.
+        if (afterEach) await afterEach()
+        else await new Promise<void>((resolve) => setImmediate(resolve))
+      }
+      manualNow = target
+    },
+    reset () {
+      heap.clear()
+      manualNow = 0
+      startWall = Date.now()
+      if (timer) clearTimeout(timer)
+      timer = undefined
+      armedFor = Infinity
+    },
+    stop () {
+      if (timer) clearTimeout(timer)
+      timer = undefined
+      armedFor = Infinity
+    },
+    pending () { return heap.size }
+  }
+}

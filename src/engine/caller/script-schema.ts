@@ -1,0 +1,94 @@
+import { Type, type Static, type TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+
+/** A DTMF key (ref 3.6): digits, star, pound and the four extended keys. */
+export const DTMF_KEY_PATTERN = '^[0-9*#A-Da-d]$'
+const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'A WAV file in fixtures/audio/' })
+const MAX_MS = 3_600_000
+
+/** The kinds of action a caller takes, keyed by the property that names them (contract section 5). */
+export const ACTION_SCHEMAS = {
+  silence: Type.Object({ silence: Type.Integer({ minimum: 0, maximum: MAX_MS, description: 'ms of silence' }) }, { additionalProperties: false }),
+  speech: Type.Object({
+    speech: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MS, description: 'ms of speech; default: the length of `audio`' })),
+    audio: Type.Optional(FIXTURE_NAME)
+  }, { additionalProperties: false }),
+  tone: Type.Object({ tone: Type.String({ pattern: DTMF_KEY_PATTERN, description: 'one DTMF key: 0-9 * # A B C D' }) }, { additionalProperties: false }),
+  hangup: Type.Object({ hangup: Type.Literal(true) }, { additionalProperties: false })
+} as const
+
+export const CallerActionSchema = Type.Union(Object.values(ACTION_SCHEMAS))
+export type SilenceAction = Static<typeof ACTION_SCHEMAS.silence>
+export type SpeechAction = Static<typeof ACTION_SCHEMAS.speech>
+export type ToneAction = Static<typeof ACTION_SCHEMAS.tone>
+export type HangupAction = Static<typeof ACTION_SCHEMAS.hangup>
+export type CallerAction = SilenceAction | SpeechAction | ToneAction | HangupAction
+
+export const CallerResponseSchema = Type.Object({
+  actions: Type.Optional(Type.Array(CallerActionSchema, { maxItems: 1000 })),
+  prompt: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('fail')], { description: '"fail": the prompt cannot be played' }))
+}, { additionalProperties: false })
+export type CallerResponse = Static<typeof CallerResponseSchema>
+
+export const AnswerAfterSchema = Type.Union([
+  Type.Integer({ minimum: 0, maximum: MAX_MS }),
+  Type.Literal('never'),
+  Type.Literal('reject')
+], { description: 'Outgoing calls: ms until the callee answers, "never", or "reject"' })
+
+export const CallerScriptSchema = Type.Object({
+  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  answerAfterMs: Type.Optional(AnswerAfterSchema),
+  responses: Type.Optional(Type.Array(CallerResponseSchema, { maxItems: 1000 }))
+}, { additionalProperties: false })
+export type CallerScript = Static<typeof CallerScriptSchema>
+
+/** A script is either inline or the name of a file in fixtures/scenarios/. */
+export const ScriptRefSchema = Type.Union([CallerScriptSchema, Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'name of fixtures/scenarios/{name}.json' })])
+
+/** Why a script is not valid, naming the bad part; undefined when it is. */
+export function scriptProblem (input: unknown, where = 'script'): string | undefined {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return `${where} must be an object`
+  const s = input as Record<string, unknown>
+  for (const key of Object.keys(s)) {
+    if (!['description', 'answerAfterMs', 'responses'].includes(key)) return `${where} has an unknown property '${key}'; expected answerAfterMs, responses`
+  }
+  if (s.answerAfterMs !== undefined && !Value.Check(AnswerAfterSchema, s.answerAfterMs)) return `${where}.answerAfterMs must be a whole number of ms (0..${MAX_MS}), "never" or "reject"; got ${JSON.stringify(s.answerAfterMs)}`
+  if (s.description !== undefined && typeof s.description !== 'string') return `${where}.description must be a string`
+  if (s.responses === undefined) return undefined
+  if (!Array.isArray(s.responses)) return `${where}.responses must be an array`
+  for (const [i, r] of s.responses.entries()) {
+    const problem = responseProblem(r, `${where}.responses[${i}]`)
+    if (problem) return problem
+  }
+  return undefined
+}
+
+function responseProblem (r: unknown, where: string): string | undefined {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return `${where} must be an object with actions and/or prompt`
+  const resp = r as Record<string, unknown>
+  for (const key of Object.keys(resp)) if (key !== 'actions' && key !== 'prompt') return `${where} has an unknown property '${key}'; expected actions, prompt`
+  if (resp.prompt !== undefined && resp.prompt !== 'ok' && resp.prompt !== 'fail') return `${where}.prompt must be "ok" or "fail"; got ${JSON.stringify(resp.prompt)}`
+  if (resp.actions === undefined) return undefined
+  if (!Array.isArray(resp.actions)) return `${where}.actions must be an array`
+  for (const [j, a] of resp.actions.entries()) {
+    const problem = actionProblem(a, `${where}.actions[${j}]`)
+    if (problem) return problem
+  }
+  return undefined
+}
+
+function actionProblem (a: unknown, where: string): string | undefined {
+  const shown = JSON.stringify(a)?.slice(0, 120)
+  if (typeof a !== 'object' || a === null || Array.isArray(a)) return `${where} ${shown} is not an action; expected an object such as {"silence": 800}, {"speech": 2500}, {"tone": "#"} or {"hangup": true}`
+  const keys = Object.keys(a)
+  const kind = (['silence', 'tone', 'hangup', 'speech'] as const).find((k) => keys.includes(k)) ?? (keys.includes('audio') ? 'speech' : undefined)
+  if (!kind) return `${where} ${shown} is not an action; expected one of silence, speech, tone, hangup`
+  const schema: TSchema & { properties: Record<string, unknown> } = ACTION_SCHEMAS[kind]
+  const unknown = keys.find((k) => !(k in schema.properties))
+  if (unknown) return `${where} ${shown} is not a valid ${kind} action: unknown property '${unknown}'`
+  if (Value.Check(schema, a)) return undefined
+  const first = Value.Errors(schema, a)[0]
+  const path = first?.instancePath ? first.instancePath.slice(1) : ''
+  return `${where} ${shown} is not a valid ${kind} action: ${path ? `'${path}' ` : ''}${first?.message ?? 'has the wrong shape'}`
+}

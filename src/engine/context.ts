@@ -1,0 +1,16 @@
+import type { Clock } from '../clock/clock.js'
+import type { CallerScripts } from './caller/caller-scripts.js'
+import type { EventSink, RecordingSink } from './events.js'
+import type { Call } from './model.js'
+
+/** What the engine's parts share. */
+export interface EngineContext {
+  clock: Clock
+  emit: EventSink
+  scripts: CallerScripts
+  recordings: RecordingSink
+  /** Length in ms of a fixture WAV, undefined when absent. */
+  fixtureMs: (name: string) => number | undefined
+  calls: Map<string, Call>
+  defaults: { tenantId: string, botAppId: string, callbackUrl?: string }
+}

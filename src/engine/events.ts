@@ -1,0 +1,25 @@
+import type { Call, Operation } from './model.js'
+
+/** Graph's tone enum (ref 3.6) for each DTMF key. */
+export const TONE_NAMES: Record<string, string> = {
+  0: 'tone0', 1: 'tone1', 2: 'tone2', 3: 'tone3', 4: 'tone4', 5: 'tone5', 6: 'tone6', 7: 'tone7', 8: 'tone8', 9: 'tone9',
+  '*': 'star', '#': 'pound', A: 'a', B: 'b', C: 'c', D: 'd'
+}
+
+/**
+ * What the engine tells the outside world. The sink must read what it needs synchronously: the call and
+ * operation objects go on changing after the event.
+ */
+export type EngineEvent =
+  | { type: 'call', changeType: 'created' | 'updated' | 'deleted', call: Call, toneInfo?: { sequenceId: number, tone: string } }
+  | { type: 'operation', call: Call, operation: Operation }
+
+export type EventSink = (event: EngineEvent) => void
+
+/** Where finished recordings go (the recordings store); the engine knows nothing of audio or HTTP. */
+export interface RecordingSink {
+  /** Keeps a recording of the given window; returns where and with which token it can be downloaded. */
+  create (spec: { callId: string, operationId: string, durationMs: number, audio: import('../recordings/audio/render.js').CallerAudioEvent[] }): { location: string, token: string }
+  /** The call ended: its recordings expire after the retention time. */
+  callEnded (callId: string): void
+}

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto'
+import type { Timer } from '../../clock/clock.js'
+import { graphErrors } from '../../errors/graph-error.js'
+import { fixtureNameFromUri } from '../../recordings/audio/fixture-audio.js'
+import type { CallerAudioEvent } from '../../recordings/audio/render.js'
+import { assertTransition } from '../call-states.js'
+import type { EngineContext } from '../context.js'
+import { TONE_NAMES } from '../events.js'
+import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromptParams, RecordParams } from '../model.js'
+import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
+import { clipAudio, defaultActions, planRecordResponse, type RecordPlan } from './record-plan.js'
+
+/** A prompt whose URI names no fixture lasts this long (contract section 4). */
+export const DEFAULT_PROMPT_MS = 2000
+
+interface Running {
+  op: Operation
+  timers: Timer[]
+  plan?: RecordPlan
+  /** Keys pressed live during the recording window, ms after R. */
+  liveAudio: CallerAudioEvent[]
+}
+
+interface CallMedia { running?: Running, queue: Operation[] }
+
+/**
+ * The per-call media queue (contract section 4, ref 5.9–5.12): playPrompt and recordResponse run one at a
+ * time in arrival order; barge-in and cancelMediaProcessing cancel what is running and queued.
+ */
+export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: (call: Call) => void }) {
+  const { clock, emit } = ctx
+  const media = new Map<string, CallMedia>()
+  const mediaOf = (call: Call): CallMedia => {
+    let m = media.get(call.id)
+    if (!m) { m = { queue: [] }; media.set(call.id, m) }
+    return m
+  }
+
+  function promptMs (prompts: MediaPrompt[]): number {
+    return prompts.reduce((sum, p) => {
+      const name = fixtureNameFromUri(p.mediaInfo.uri)
+      return sum + ((name !== undefined ? ctx.fixtureMs(name) : undefined) ?? DEFAULT_PROMPT_MS)
+    }, 0)
+  }
+
+  function newOperation (call: Call, kind: OperationKind, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+    const op: Operation = {
+      id: randomUUID(),
+      kind,
+      callId: call.id,
+      status: 'notStarted',
+      clientContext: clientContext ?? null,
+      resultInfo: null,
+      completionReason: null,
+      recordingLocation: null,
+      recordingAccessToken: null,
+      apiVersion,
+      createdAt: clock.now(),
+      startedAt: null,
+      endedAt: null,
+      notified: false,
+      etag: 1
+    }
+    call.operations.push(op)
+    return op
+  }
+
+  function toneNotification (call: Call, key: string): void {
+    if (!call.toneSubscribed || call.state !== 'established') return
+    emit({ type: 'call', changeType: 'updated', call, toneInfo: { sequenceId: ++call.toneSequence, tone: TONE_NAMES[key] } })
+  }
+
+  /** Ends an operation; announced unless the call ended under it. */
+  function settle (call: Call, op: Operation, fields: Pick<Operation, 'status' | 'resultInfo' | 'completionReason'> & Partial<Operation>, announce: boolean): void {
+    Object.assign(op, fields)
+    op.endedAt = clock.now()
+    op.etag++
+    op.notified = announce
+    if (announce) emit({ type: 'operation', call, operation: op })
+  }
+
+  function finishRunning (call: Call, fields: Parameters<typeof settle>[2]): void {
+    const m = mediaOf(call)
+    const r = m.running
+    if (!r) return
+    for (const t of r.timers) t.cancel()
+    m.running = undefined
+    settle(call, r.op, fields, true)
+    startNext(call)
+  }
+
+  function finishRecord (call: Call, outcome: RecordOutcome, windowMs: number): void {
+    const r = mediaOf(call).running
+    if (!r?.plan || !r.op.record) return
+    const row = RECORD_OUTCOMES[outcome]
+    let location: string | null = null
+    let token: string | null = null
+    if (row.recorded) {
+      const audio = [...clipAudio(r.plan.audio, windowMs), ...r.liveAudio].sort((a, b) => at(a) - at(b))
+      const ref = ctx.recordings.create({ callId: call.id, operationId: r.op.id, durationMs: windowMs, audio })
+      location = ref.location
+      token = ref.token
+    }
+    finishRunning(call, { status: row.status, completionReason: row.completionReason, resultInfo: row.resultInfo, recordingLocation: location, recordingAccessToken: token })
+  }
+
+  function start (call: Call, op: Operation): void {
+    const m = mediaOf(call)
+    op.status = 'running'
+    op.startedAt = clock.now()
+    const running: Running = { op, timers: [], liveAudio: [] }
+    m.running = running
+    if (op.record) {
+      const p = op.record
+      const plan = planRecordResponse({
+        promptMs: promptMs(p.prompts),
+        promptFails: p.response.prompt === 'fail',
+        playBeep: p.playBeep,
+        initialSilenceMs: p.initialSilenceTimeoutInSeconds * 1000,
+        maxSilenceMs: p.maxSilenceTimeoutInSeconds * 1000,
+        maxRecordMs: p.maxRecordDurationInSeconds * 1000,
+        stopTones: p.stopTones,
+        actions: p.response.actions ?? defaultActions(p.stopTones),
+        fixtureMs: ctx.fixtureMs
+      })
+      running.plan = plan
+      for (const tone of plan.tones) running.timers.push(clock.setTimer(tone.atMs, () => toneNotification(call, tone.key)))
+      running.timers.push(clock.setTimer(plan.endMs, () => {
+        if (plan.outcome === 'callerHungUp') hooks.hangUpByCaller(call)
+        else finishRecord(call, plan.outcome, plan.endMs - plan.windowStartMs)
+      }))
+    } else if (op.playPrompt && !op.playPrompt.loop) {
+      running.timers.push(clock.setTimer(promptMs(op.playPrompt.prompts), () => finishRunning(call, {
+        status: 'completed',
+        resultInfo: PLAY_PROMPT_COMPLETED,
+        completionReason: 'completedSuccessfully'
+      })))
+    }
+  }
+
+  function startNext (call: Call): void {
+    const m = mediaOf(call)
+    if (m.running || call.state !== 'established') return
+    const next = m.queue.shift()
+    if (next) start(call, next)
+  }
+
+  function enqueue (call: Call, op: Operation, bargeIn: boolean): void {
+    if (bargeIn) cancelAll(call, true)
+    mediaOf(call).queue.push(op)
+    startNext(call)
+  }
+
+  /** Cancels the running and queued operations; announced (cancel, barge-in) or silent (call ended). */
+  function cancelAll (call: Call, announce: boolean): void {
+    const m = mediaOf(call)
+    const ops = [...(m.running ? [m.running.op] : []), ...m.queue]
+    for (const t of m.running?.timers ?? []) t.cancel()
+    m.running = undefined
+    m.queue = []
+    for (const op of ops) {
+      const isRecord = op.kind === 'recordResponse'
+      settle(call, op, {
+        status: 'failed',
+        resultInfo: announce ? RECORD_OUTCOMES.operationCanceled.resultInfo : null,
+        completionReason: isRecord ? 'operationCanceled' : 'mediaOperationCanceled',
+        // Graph carries empty strings on a canceled recordOperation (ref 2.6).
+        ...(isRecord && announce ? { recordingLocation: '', recordingAccessToken: '' } : {})
+      }, announce)
+    }
+  }
+
+  function completedOperation (call: Call, kind: OperationKind, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+    const op = newOperation(call, kind, clientContext, apiVersion)
+    op.status = 'completed'
+    op.startedAt = op.endedAt = clock.now()
+    return op
+  }
+
+  function assertMediaCall (call: Call, action: string): void {
+    assertTransition(call, 'media', action)
+    const type = String(call.mediaConfig?.['@odata.type'] ?? '')
+    if (!/serviceHostedMediaConfig$/i.test(type)) {
+      throw graphErrors.invalidState(`${action} is only supported for calls with serviceHostedMediaConfig; call ${call.id} uses ${type.replace(/^#?microsoft\.graph\./, '') || 'no mediaConfig'}.`)
+    }
+  }
+
+  return {
+    recordResponse (call: Call, params: RecordParams, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+      assertMediaCall(call, 'recordResponse')
+      const response = ctx.scripts.responseFor(call.script, call.recordRequests++) ?? {}
+      const op = newOperation(call, 'recordResponse', clientContext, apiVersion)
+      op.record = { ...params, response }
+      enqueue(call, op, params.bargeInAllowed)
+      return op
+    },
+    playPrompt (call: Call, params: PlayPromptParams, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+      assertMediaCall(call, 'playPrompt')
+      const op = newOperation(call, 'playPrompt', clientContext, apiVersion)
+      op.playPrompt = params
+      enqueue(call, op, false)
+      return op
+    },
+    cancelMediaProcessing (call: Call, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+      assertMediaCall(call, 'cancelMediaProcessing')
+      cancelAll(call, true)
+      return completedOperation(call, 'cancelMediaProcessing', clientContext, apiVersion)
+    },
+    subscribeToTone (call: Call, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+      assertMediaCall(call, 'subscribeToTone')
+      call.toneSubscribed = true
+      return completedOperation(call, 'subscribeToTone', clientContext, apiVersion)
+    },
+    /** The caller presses keys now (control API): tone notifications, and a stop tone ends a recording. */
+    pressTones (call: Call, keys: string): void {
+      for (const raw of keys) {
+        const key = raw.toUpperCase()
+        toneNotification(call, key)
+        const r = mediaOf(call).running
+        if (!r?.plan || !r.op.record) continue
+        const windowAt = clock.now() - (r.op.startedAt ?? 0) - r.plan.windowStartMs
+        if (windowAt < 0) continue // the recording window has not opened yet
+        r.liveAudio.push({ kind: 'tone', atMs: windowAt, key })
+        if (r.op.record.stopTones.includes(key)) finishRecord(call, 'stopToneDetected', windowAt)
+      }
+    },
+    /** The call ended: whatever runs or waits is dropped without a notification (ref 5.8). */
+    callEnded (call: Call): void {
+      cancelAll(call, false)
+      media.delete(call.id)
+    },
+    reset (): void { media.clear() }
+  }
+}
+
+function at (e: CallerAudioEvent): number {
+  return e.kind === 'tone' ? e.atMs : e.startMs
+}

@@ -1,0 +1,75 @@
+import { join, dirname } from 'node:path'
+import type { FastifyBaseLogger as Logger } from 'fastify'
+import { createAccessTokens } from './auth/access-tokens.js'
+import { createNotificationTokens } from './auth/notification-tokens.js'
+import { loadSigningKey, type SigningKey } from './auth/signing-key.js'
+import { createClock } from './clock/clock.js'
+import { publicBaseUrlOf } from './config/load-settings.js'
+import type { Settings } from './config/settings.js'
+import { createEngine } from './engine/engine.js'
+import { createDeliveryJournal } from './notifications/delivery-journal.js'
+import { createDispatcher } from './notifications/dispatcher.js'
+import { createNotifier } from './notifications/notifier.js'
+import { defaultFixtureDir, FixtureAudio } from './recordings/audio/fixture-audio.js'
+import { createRecordingStore } from './recordings/recording-store.js'
+
+/**
+ * Everything the mock is, apart from HTTP: built once from the settings and handed to the Fastify app,
+ * so tests and the CLI run the very same wiring.
+ */
+export function createMockServices (settings: Settings, log: Logger) {
+  let boundPort = settings.port
+  const baseUrl = (): string => publicBaseUrlOf(settings, boundPort)
+  const clock = createClock({ mode: settings.clock, timeScale: settings.timeScale, onError: (err) => log.error({ err }, 'a scheduled event failed') })
+
+  // Key generation runs off the main thread while the server starts; the first use awaits it.
+  const keyPromise = loadSigningKey(settings.signingKeyFile)
+  keyPromise.catch(() => undefined)
+  const key = async (): Promise<SigningKey> => await keyPromise
+
+  const fixturesRoot = settings.fixturesDir ?? dirname(defaultFixtureDir())
+  const fixtures = new FixtureAudio(join(fixturesRoot, 'audio'))
+  const journal = createDeliveryJournal()
+  const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
+  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
+  const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000 })
+  const engine = createEngine({
+    clock,
+    emit: createNotifier(dispatcher),
+    recordings: recordings.sink,
+    fixtureMs: (name) => fixtures.durationMs(name),
+    scenariosDir: join(fixturesRoot, 'scenarios'),
+    defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl }
+  })
+
+  return {
+    settings,
+    clock,
+    key,
+    accessTokens: createAccessTokens({ key, clock }),
+    notificationTokens,
+    fixtures,
+    journal,
+    dispatcher,
+    recordings,
+    engine,
+    baseUrl,
+    /** The port the server actually listens on (port 0 picks one). */
+    setBoundPort (port: number): void { boundPort = port },
+    /** POST /_mock/reset: forget everything; the clock returns to its start. */
+    reset (): void {
+      dispatcher.reset()
+      clock.reset()
+      engine.reset()
+      recordings.reset()
+      journal.clear()
+    },
+    /** Shutdown: stop timers and deliveries; returns how many notifications were dropped. */
+    close (): number {
+      clock.stop()
+      return dispatcher.close()
+    }
+  }
+}
+
+export type MockServices = ReturnType<typeof createMockServices>

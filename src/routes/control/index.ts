@@ -1,0 +1,38 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { graphErrors } from '../../errors/graph-error.js'
+import { AdvanceBodySchema, NotificationsQuerySchema } from '../../schemas/control.js'
+import { controlCallRoutes } from './calls.js'
+
+const MAX_WAIT_MS = 60_000
+
+/** The control API under /_mock: no Graph auth, JSON, errors in Graph's shape (contract section 6). */
+export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const services = app.mock
+  const { clock, journal, dispatcher } = services
+
+  app.get('/health', async () => ({ status: 'ok' }))
+
+  app.post('/reset', async () => {
+    services.reset()
+    return { status: 'reset' }
+  })
+
+  const clockView = (): Record<string, unknown> => ({ mode: clock.mode, nowMs: clock.now(), now: clock.isoAt(), pendingEvents: clock.pending() })
+  app.get('/clock', async () => clockView())
+
+  app.post('/clock/advance', { schema: { body: AdvanceBodySchema } }, async (request) => {
+    if (clock.mode !== 'manual') throw graphErrors.badRequest('The clock is real; start the mock with CLOCK=manual to advance it.')
+    // Each due event runs, then its notifications get their delivery attempts, before the next event.
+    await clock.advance(request.body.ms, async () => { await dispatcher.idle() })
+    await dispatcher.idle()
+    return clockView()
+  })
+
+  app.get('/notifications', { schema: { querystring: NotificationsQuerySchema } }, async (request) => {
+    const { minCount, waitMs, ...filter } = request.query
+    const entries = await journal.waitFor(filter, Number(minCount ?? 0), Math.min(Number(waitMs ?? 0), MAX_WAIT_MS))
+    return { value: entries }
+  })
+
+  await app.register(controlCallRoutes)
+}

@@ -1,0 +1,35 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { PERMISSIONS, type PermissionSet } from '../../auth/permissions.js'
+import type { AccessTokens } from '../../auth/access-tokens.js'
+import type { Settings } from '../../config/settings.js'
+import { graphErrors } from '../../errors/graph-error.js'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The app roles any one of which the route needs under AUTH=strict. */
+    permissions?: PermissionSet
+  }
+}
+
+function bearerToken (request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null
+  return match?.[1]
+}
+
+/**
+ * Graph checks the token before anything else (contract section 3), so this runs onRequest, before the
+ * body is even parsed. Registered inside the Graph routes' plugin only.
+ */
+export function addGraphAuth (app: FastifyInstance, deps: { mode: Settings['auth'], tokens: AccessTokens }): void {
+  if (deps.mode === 'none') return
+  app.addHook('onRequest', async (request) => {
+    const token = bearerToken(request)
+    if (!token) throw graphErrors.unauthenticated(request.headers.authorization ? 'Access token validation failure. The Authorization header must be "Bearer {token}".' : 'Access token is empty.')
+    if (deps.mode !== 'strict') return
+    const result = await deps.tokens.verify(token)
+    if (!result.ok) throw graphErrors.unauthenticated(result.message)
+    const needed = request.routeOptions.config.permissions
+    if (needed && !PERMISSIONS[needed].some((role) => result.claims.roles.includes(role))) throw graphErrors.forbidden()
+  })
+}

@@ -1,0 +1,17 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { addGraphAuth } from './graph-auth.js'
+import { callRoutes } from './calls.js'
+import { mediaRoutes } from './media.js'
+import { operationRoutes } from './operations.js'
+
+const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Mock', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'graph-calling-mock' } })
+
+/** The Graph surface, registered once per version prefix ('', /v1.0, /beta) with its own auth hook. */
+export const graphRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { settings, accessTokens } = app.mock
+  app.addHook('onRequest', async (_request, reply) => { reply.header('x-ms-ags-diagnostic', DIAGNOSTIC) })
+  addGraphAuth(app, { mode: settings.auth, tokens: accessTokens })
+  await app.register(callRoutes)
+  await app.register(mediaRoutes)
+  await app.register(operationRoutes)
+}

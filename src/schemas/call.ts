@@ -1,0 +1,41 @@
+import { Type, type Static } from 'typebox'
+import { Nullable, OpenObject, StringEnum } from './common.js'
+
+const CallbackUri = Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, description: 'The bot\'s notification URL (http allowed for local testing)' })
+const Modality = StringEnum(['audio', 'video', 'videoBasedScreenSharing', 'data', 'unknownFutureValue'])
+
+/** mediaConfig: the discriminator picks service- or app-hosted media (ref 5.2). */
+export const MediaConfigSchema = Type.Object({
+  '@odata.type': Type.String({ pattern: '^#?microsoft\\.graph\\.(serviceHostedMediaConfig|appHostedMediaConfig)$' })
+}, { additionalProperties: true })
+
+/** POST /communications/calls (ref 5.3). */
+export const CreateCallBodySchema = Type.Object({
+  '@odata.type': Type.Optional(Type.String({ pattern: '^#?microsoft\\.graph\\.call$' })),
+  callbackUri: CallbackUri,
+  targets: Type.Array(OpenObject, { minItems: 1, maxItems: 5 }),
+  requestedModalities: Type.Array(Modality, { minItems: 1 }),
+  mediaConfig: MediaConfigSchema,
+  source: Type.Optional(Nullable(OpenObject)),
+  tenantId: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+  subject: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+  direction: Type.Optional(Nullable(Type.String({ pattern: '^outgoing$' })))
+}, { additionalProperties: true })
+export type CreateCallBody = Static<typeof CreateCallBodySchema>
+
+/** POST .../answer (ref 5.4). */
+export const AnswerBodySchema = Type.Object({
+  callbackUri: CallbackUri,
+  acceptedModalities: Type.Array(Modality, { minItems: 1 }),
+  mediaConfig: MediaConfigSchema,
+  participantCapacity: Type.Optional(Nullable(Type.Integer({ minimum: 0 }))),
+  callOptions: Type.Optional(Nullable(OpenObject))
+}, { additionalProperties: true })
+export type AnswerBody = Static<typeof AnswerBodySchema>
+
+/** POST .../reject (ref 5.5). */
+export const RejectBodySchema = Type.Object({
+  reason: Type.Optional(Nullable(StringEnum(['none', 'busy', 'forbidden', 'unknownFutureValue']))),
+  callbackUri: Type.Optional(Nullable(CallbackUri))
+}, { additionalProperties: true })
+export type RejectBody = Static<typeof RejectBodySchema>

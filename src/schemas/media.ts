@@ -1,0 +1,33 @@
+import { Type, type Static } from 'typebox'
+import { DTMF_KEY_PATTERN } from '../engine/caller/script-schema.js'
+import { ClientContext, MediaPromptSchema, Nullable } from './common.js'
+
+const Timeout = Type.Integer({ minimum: 1, maximum: 120, description: 'seconds, 1..120; default 5' })
+
+/** recordResponse body (ref 1.4); unknown extra properties are tolerated, as Graph does. */
+export const RecordResponseBodySchema = Type.Object({
+  prompts: Type.Optional(Nullable(Type.Array(MediaPromptSchema, { maxItems: 1 }))),
+  bargeInAllowed: Type.Optional(Nullable(Type.Boolean())),
+  initialSilenceTimeoutInSeconds: Type.Optional(Nullable(Timeout)),
+  maxSilenceTimeoutInSeconds: Type.Optional(Nullable(Timeout)),
+  maxRecordDurationInSeconds: Type.Optional(Nullable(Timeout)),
+  playBeep: Type.Optional(Nullable(Type.Boolean())),
+  stopTones: Type.Optional(Nullable(Type.Array(Type.String({ pattern: DTMF_KEY_PATTERN }), { maxItems: 16 }))),
+  clientContext: Type.Optional(Nullable(ClientContext)),
+  streamWhileRecording: Type.Optional(Nullable(Type.Boolean()))
+}, { additionalProperties: true })
+export type RecordResponseBody = Static<typeof RecordResponseBodySchema>
+
+/** playPrompt body (ref 5.10): 1..20 prompts; beta `loop`. */
+export const PlayPromptBodySchema = Type.Object({
+  prompts: Type.Array(MediaPromptSchema, { minItems: 1, maxItems: 20 }),
+  clientContext: Type.Optional(Nullable(ClientContext)),
+  loop: Type.Optional(Nullable(Type.Boolean()))
+}, { additionalProperties: true })
+export type PlayPromptBody = Static<typeof PlayPromptBodySchema>
+
+/** cancelMediaProcessing and subscribeToTone take only a clientContext (ref 5.9, 5.11). */
+export const ClientContextBodySchema = Type.Object({
+  clientContext: Type.Optional(Nullable(ClientContext))
+}, { additionalProperties: true })
+export type ClientContextBody = Static<typeof ClientContextBodySchema>
