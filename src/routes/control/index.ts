@@ -22,7 +22,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/clock/advance', { schema: { body: AdvanceBodySchema } }, async (request) => {
     if (clock.mode !== 'manual') throw graphErrors.badRequest('The clock is real; start the mock with CLOCK=manual to advance it.')
-    // Each due event runs, then its notifications get their delivery attempts, before the next event.
+    // Deliveries already under way finish at the current time; then each due event runs and its
+    // notifications get their delivery attempts before the next event.
+    await dispatcher.idle()
     await clock.advance(request.body.ms, async () => { await dispatcher.idle() })
     await dispatcher.idle()
     return clockView()
