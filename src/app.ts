@@ -28,6 +28,8 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     reply.header('client-request-id', clientRequestIdOf(request))
   })
 
+  // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
+  typed.removeContentTypeParser('text/plain')
   // An empty body with a JSON content type is no body (SDKs send it on keepAlive); bad JSON stays a 400.
   const jsonParser = typed.getDefaultJsonParser('error', 'error')
   typed.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {

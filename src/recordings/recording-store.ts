@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID, timingSafeEqual, createHash } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import type { RecordingSink } from '../engine/events.js'
-import type { CallerAudioEvent } from './audio/render.js'
+import type { FixtureAudio } from './audio/fixture-audio.js'
+import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
+import { createWavCache } from './wav-cache.js'
 
 /** One recording as the control API shows it. */
 export interface RecordingInfo {
@@ -14,45 +16,81 @@ export interface RecordingInfo {
   createdAt: string
   /** Null while the call is still up; retention starts when it ends. */
   expiresAt: string | null
+  /** Past its retention: downloads get 404 and its audio is gone; only this summary is kept. */
+  expired: boolean
 }
 
-interface Recording {
+/** What a download needs; handed out by authorize(). */
+export interface RecordingHandle {
   id: string
+  durationMs: number
+  sizeBytes: number
+}
+
+interface Recording extends RecordingHandle {
   callId: string
   operationId: string
-  durationMs: number
-  audio: CallerAudioEvent[]
+  /** What the caller did in the window; null once expired. */
+  audio: CallerAudioEvent[] | null
   tokenHash: Buffer
   createdAt: number
   expiresAt: number | null
   downloads: number
 }
 
+/** node-wav writes a plain 44-byte RIFF header before 16-bit mono PCM. */
 const WAV_HEADER_BYTES = 44
+export const DEFAULT_WAV_CACHE_BYTES = 64 * 1024 * 1024
+
+/** The exact size of the WAV renderRecording() produces for a window, known without rendering it. */
+export function wavSizeOf (durationMs: number): number {
+  return WAV_HEADER_BYTES + Math.round(durationMs * SAMPLE_RATE / 1000) * 2
+}
 
 /**
  * Finished recordings (contract section 8). Only what the caller did is kept; the WAV bytes are rendered
- * when downloaded (and cached by the renderer with a bound), so thousands of calls cost kilobytes each.
+ * when downloaded and kept only in a bounded LRU cache, so thousands of calls cost kilobytes each.
  * Tokens are kept hashed and compared in constant time.
  */
-export function createRecordingStore (deps: { clock: Clock, baseUrl: () => string, retentionMs: number }) {
+export function createRecordingStore (deps: { clock: Clock, baseUrl: () => string, retentionMs: number, fixtures: FixtureAudio, cacheBytes?: number }) {
   const { clock } = deps
   const byId = new Map<string, Recording>()
   const byCall = new Map<string, Set<string>>()
+  const wavs = createWavCache({ maxBytes: deps.cacheBytes ?? DEFAULT_WAV_CACHE_BYTES })
   const hash = (token: string): Buffer => createHash('sha256').update(token).digest()
 
-  function remove (id: string): void {
-    const r = byId.get(id)
-    if (!r) return
-    byId.delete(id)
-    byCall.get(r.callId)?.delete(id)
+  const isExpired = (r: Recording): boolean => r.audio === null || (r.expiresAt !== null && clock.now() >= r.expiresAt)
+
+  /** Frees the audio and cached bytes; the summary stays for the control API. */
+  function expire (r: Recording): void {
+    r.audio = null
+    wavs.delete(r.id)
+  }
+
+  /**
+   * The seed comes from the content, not the random ids, so the same script gives the same bytes in
+   * every run (snapshot tests can compare recordings).
+   */
+  function seedOf (r: Recording): string {
+    return createHash('sha256').update(JSON.stringify([r.durationMs, r.audio])).digest('hex').slice(0, 32)
   }
 
   const sink: RecordingSink = {
     create (spec) {
       const id = randomUUID()
       const token = randomBytes(32).toString('base64url')
-      byId.set(id, { id, callId: spec.callId, operationId: spec.operationId, durationMs: spec.durationMs, audio: spec.audio, tokenHash: hash(token), createdAt: clock.now(), expiresAt: null, downloads: 0 })
+      byId.set(id, {
+        id,
+        callId: spec.callId,
+        operationId: spec.operationId,
+        durationMs: spec.durationMs,
+        sizeBytes: wavSizeOf(spec.durationMs),
+        audio: spec.audio,
+        tokenHash: hash(token),
+        createdAt: clock.now(),
+        expiresAt: null,
+        downloads: 0
+      })
       let set = byCall.get(spec.callId)
       if (!set) { set = new Set(); byCall.set(spec.callId, set) }
       set.add(id)
@@ -62,11 +100,9 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const ids = byCall.get(callId)
       if (!ids || ids.size === 0) return
       const expiresAt = clock.now() + deps.retentionMs
-      for (const id of ids) byId.get(id)!.expiresAt = expiresAt
-      clock.setTimer(deps.retentionMs, () => {
-        for (const id of [...ids]) remove(id)
-        byCall.delete(callId)
-      })
+      const ended = [...ids].map((id) => byId.get(id)!).filter((r) => r.expiresAt === null)
+      for (const r of ended) r.expiresAt = expiresAt
+      clock.setTimer(deps.retentionMs, () => { for (const r of ended) expire(r) })
     }
   }
 
@@ -76,10 +112,11 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       callId: r.callId,
       operationId: r.operationId,
       durationMs: r.durationMs,
-      sizeBytes: WAV_HEADER_BYTES + Math.round(r.durationMs * 16) * 2,
+      sizeBytes: r.sizeBytes,
       downloaded: r.downloads > 0,
       createdAt: clock.isoAt(r.createdAt),
-      expiresAt: r.expiresAt === null ? null : clock.isoAt(r.expiresAt)
+      expiresAt: r.expiresAt === null ? null : clock.isoAt(r.expiresAt),
+      expired: isExpired(r)
     }
   }
 
@@ -89,11 +126,19 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
      * The recording if `token` is its own. 'notFound' for unknown or expired ids, 'unauthorized' for any
      * other token: the same answer whether the token is missing, wrong or another recording's.
      */
-    authorize (id: string, token: string | undefined): { recording: { id: string, durationMs: number, audio: CallerAudioEvent[] } } | 'notFound' | 'unauthorized' {
+    authorize (id: string, token: string | undefined): { recording: RecordingHandle } | 'notFound' | 'unauthorized' {
       const r = byId.get(id.toLowerCase())
-      if (!r || (r.expiresAt !== null && clock.now() >= r.expiresAt)) return 'notFound'
+      if (!r || isExpired(r)) return 'notFound'
+      // Both sides are SHA-256 digests, so the comparison is constant-time whatever the token's length.
       if (token === undefined || !timingSafeEqual(hash(token), r.tokenHash)) return 'unauthorized'
       return { recording: r }
+    },
+    /** The WAV bytes of an authorized recording: rendered on first use, then from the bounded cache. */
+    wav (handle: RecordingHandle): Buffer {
+      const r = byId.get(handle.id)
+      if (!r || r.audio === null) throw new Error(`recording ${handle.id} has expired`)
+      const audio = r.audio
+      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: seedOf(r) }, deps.fixtures))
     },
     markDownloaded (id: string): void {
       const r = byId.get(id.toLowerCase())
@@ -102,8 +147,11 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
     listForCall (callId: string): RecordingInfo[] {
       return [...(byCall.get(callId) ?? [])].map((id) => info(byId.get(id)!))
     },
-    count (): number { return byId.size },
-    reset (): void { byId.clear(); byCall.clear() }
+    /** Recordings that can still be downloaded. */
+    count (): number { return [...byId.values()].filter((r) => !isExpired(r)).length },
+    /** The rendered-bytes cache, to see that memory stays bounded. */
+    cacheStats (): ReturnType<typeof wavs.stats> { return wavs.stats() },
+    reset (): void { byId.clear(); byCall.clear(); wavs.clear() }
   }
 }
 
