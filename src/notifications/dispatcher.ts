@@ -23,7 +23,7 @@ interface Pending {
   attempt: number
 }
 
-interface CallQueue { items: Pending[], busy: boolean, sequence: number, retry?: Timer }
+interface CallQueue { items: Pending[], busy: boolean, retry?: Timer }
 
 export interface DispatcherOptions {
   clock: Clock
@@ -48,6 +48,8 @@ export function createDispatcher (options: DispatcherOptions) {
   const maxRetries = options.maxRetries ?? 5
   const backoffMs = options.backoffMs ?? 1000
   let queues = new Map<string, CallQueue>()
+  // Per-call numbering outlives the queue, which is dropped whenever it runs empty.
+  let sequences = new Map<string, number>()
   let inFlight = 0
   let idleWaiters: Array<() => void> = []
   const controllers = new Set<AbortController>()
@@ -55,7 +57,7 @@ export function createDispatcher (options: DispatcherOptions) {
 
   function queueOf (callId: string): CallQueue {
     let q = queues.get(callId)
-    if (!q) { q = { items: [], busy: false, sequence: 0 }; queues.set(callId, q) }
+    if (!q) { q = { items: [], busy: false }; queues.set(callId, q) }
     return q
   }
 
@@ -157,7 +159,9 @@ export function createDispatcher (options: DispatcherOptions) {
     /** Queues a notification behind the call's earlier ones. Never throws, never waits. */
     enqueue (n: OutgoingNotification): void {
       const q = queueOf(n.callId)
-      q.items.push({ id: randomUUID(), sequence: ++q.sequence, n, json: JSON.stringify(n.body), attempt: 0 })
+      const sequence = (sequences.get(n.callId) ?? 0) + 1
+      sequences.set(n.callId, sequence)
+      q.items.push({ id: randomUUID(), sequence, n, json: JSON.stringify(n.body), attempt: 0 })
       pump(q)
     },
     /** Resolves once no attempt is in flight (queues may still wait on a retry timer). */
@@ -179,6 +183,7 @@ export function createDispatcher (options: DispatcherOptions) {
       epoch++
       for (const q of queues.values()) q.retry?.cancel()
       queues = new Map()
+      sequences = new Map()
       return dropped
     },
     /** Stops all delivery (shutdown) and says how many notifications were dropped. */

@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import type { Settings } from '../../src/config/settings.js'
@@ -15,9 +19,25 @@ export type Bot = Awaited<ReturnType<typeof startBot>>
 
 export interface Setup { mock: BuiltMock, bot: Bot, callId: string }
 
+let keyFile: string | undefined
+/** One signing key per test process: generating a 2048-bit key per mock would dominate the run time. */
+export function sharedKeyFile (): string {
+  if (!keyFile) {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    keyFile = join(mkdtempSync(join(tmpdir(), 'media-test-')), 'key.pem')
+    writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }))
+  }
+  return keyFile
+}
+
+/** The mock of test/helper.ts with the shared signing key. */
+export async function buildMock (t: TestContext, settings: Partial<Settings> = {}): Promise<BuiltMock> {
+  return await build(t, { signingKeyFile: sharedKeyFile(), ...settings })
+}
+
 /** A mock, a bot and an answered service-hosted call at virtual time 0, its call notifications delivered. */
 export async function setup (t: TestContext, opts: { script?: unknown, settings?: Partial<Settings> } = {}): Promise<Setup> {
-  const mock = await build(t, opts.settings)
+  const mock = await buildMock(t, opts.settings)
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url, opts.script)
   await advance(mock, 0)

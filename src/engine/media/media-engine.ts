@@ -36,10 +36,16 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     return m
   }
 
+  // The timeline is in whole virtual ms (fixtures are e.g. 2957.3125 ms long): lengths are rounded.
+  const fixtureMs = (name: string): number | undefined => {
+    const ms = ctx.fixtureMs(name)
+    return ms === undefined ? undefined : Math.round(ms)
+  }
+
   function promptMs (prompts: MediaPrompt[]): number {
     return prompts.reduce((sum, p) => {
       const name = fixtureNameFromUri(p.mediaInfo.uri)
-      return sum + ((name !== undefined ? ctx.fixtureMs(name) : undefined) ?? DEFAULT_PROMPT_MS)
+      return sum + ((name !== undefined ? fixtureMs(name) : undefined) ?? DEFAULT_PROMPT_MS)
     }, 0)
   }
 
@@ -121,7 +127,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         maxRecordMs: p.maxRecordDurationInSeconds * 1000,
         stopTones: p.stopTones,
         actions: p.response.actions ?? defaultActions(p.stopTones),
-        fixtureMs: ctx.fixtureMs
+        fixtureMs
       })
       running.plan = plan
       for (const tone of plan.tones) running.timers.push(clock.setTimer(tone.atMs, () => toneNotification(call, tone.key)))
