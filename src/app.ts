@@ -7,6 +7,7 @@ import { tokenRoutes } from './routes/auth/token.js'
 import { openIdRoutes } from './routes/auth/openid.js'
 import { recordingRoutes } from './routes/recordings/recordings.js'
 import { controlRoutes } from './routes/control/index.js'
+import { addInspectionHooks } from './inspection/graph-hooks.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -38,7 +39,11 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     jsonParser(request, text, done)
   })
 
-  for (const prefix of ['', '/v1.0', '/beta']) await typed.register(graphRoutes, { prefix })
+  // Faults and the request journal wrap the Graph routes only (their hooks run before Graph auth).
+  await typed.register(async (graph) => {
+    addInspectionHooks(graph, { faults: services.faults, requests: services.requests, clock: services.clock })
+    for (const prefix of ['', '/v1.0', '/beta']) await graph.register(graphRoutes, { prefix })
+  })
   await typed.register(tokenRoutes)
   await typed.register(openIdRoutes)
   await typed.register(recordingRoutes)

@@ -7,6 +7,8 @@ import { createClock } from './clock/clock.js'
 import { publicBaseUrlOf } from './config/load-settings.js'
 import type { Settings } from './config/settings.js'
 import { createEngine } from './engine/engine.js'
+import { createFaultStore } from './inspection/faults.js'
+import { createRequestJournal } from './inspection/request-journal.js'
 import { createDeliveryJournal } from './notifications/delivery-journal.js'
 import { createDispatcher } from './notifications/dispatcher.js'
 import { createNotifier } from './notifications/notifier.js'
@@ -41,6 +43,8 @@ export function createMockServices (settings: Settings, log: Logger) {
     scenariosDir: join(fixturesRoot, 'scenarios'),
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl }
   })
+  const faults = createFaultStore()
+  const requests = createRequestJournal()
 
   return {
     settings,
@@ -53,6 +57,9 @@ export function createMockServices (settings: Settings, log: Logger) {
     dispatcher,
     recordings,
     engine,
+    /** Injected faults and the journal of Graph requests (control API). */
+    faults,
+    requests,
     baseUrl,
     /** The port the server actually listens on (port 0 picks one). */
     setBoundPort (port: number): void { boundPort = port },
@@ -63,6 +70,8 @@ export function createMockServices (settings: Settings, log: Logger) {
       engine.reset()
       recordings.reset()
       journal.clear()
+      faults.clear()
+      requests.clear()
     },
     /** Shutdown: stop timers and deliveries; returns how many notifications were dropped. */
     close (): number {

@@ -64,14 +64,14 @@ export async function startBot (t: TestContext, respond: (n: ReceivedNotificatio
 }
 
 /** The incoming-call flow most tests start from: simulate, answer with service-hosted media. */
-export async function answeredCall (mock: BuiltMock, callbackUri: string, script?: unknown): Promise<string> {
+export async function answeredCall (mock: BuiltMock, callbackUri: string, script?: unknown, headers: Record<string, string> = JSON_HEADERS): Promise<string> {
   const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri, ...(script !== undefined ? { script } : {}) } })
   assert.equal(created.statusCode, 201, created.body)
   const id = (created.json() as { id: string }).id
   const answered = await mock.app.inject({
     method: 'POST',
     url: `/v1.0/communications/calls/${id}/answer`,
-    headers: JSON_HEADERS,
+    headers,
     payload: { callbackUri, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } }
   })
   assert.equal(answered.statusCode, 202, answered.body)

@@ -76,10 +76,12 @@ export function createClock (options: ClockOptions): Clock {
   let seq = 0
   let manualNow = 0
   let startWall = Date.now()
+  // performance.now() keeps sub-millisecond precision, which a scaled clock needs (0.01 makes 1 ms = 100 virtual ms).
+  let startPerf = performance.now()
   let timer: NodeJS.Timeout | undefined
   let armedFor = Infinity
 
-  const now = (): number => mode === 'manual' ? manualNow : (Date.now() - startWall) / scale
+  const now = (): number => mode === 'manual' ? manualNow : (performance.now() - startPerf) / scale
 
   function run (e: Entry): void {
     if (e.cancelled) return
@@ -137,6 +139,7 @@ export function createClock (options: ClockOptions): Clock {
       heap.clear()
       manualNow = 0
       startWall = Date.now()
+      startPerf = performance.now()
       if (timer) clearTimeout(timer)
       timer = undefined
       armedFor = Infinity

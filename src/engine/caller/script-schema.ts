@@ -3,6 +3,8 @@ import { Value } from 'typebox/value'
 
 /** A DTMF key (ref 3.6): digits, star, pound and the four extended keys. */
 export const DTMF_KEY_PATTERN = '^[0-9*#A-Da-d]$'
+/** The same keys as a list (lower-case a-d too, as the tone enum spells them), for readable enum errors. */
+export const DTMF_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D', 'a', 'b', 'c', 'd'] as const
 const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'A WAV file in fixtures/audio/' })
 const MAX_MS = 3_600_000
 

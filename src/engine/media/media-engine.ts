@@ -184,7 +184,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
   }
 
   function assertMediaCall (call: Call, action: string): void {
-    assertTransition(call, 'media', action)
+    assertTransition(call, 'media', `run ${action} on`)
     const type = String(call.mediaConfig?.['@odata.type'] ?? '')
     if (!/serviceHostedMediaConfig$/i.test(type)) {
       throw graphErrors.invalidState(`${action} is only supported for calls with serviceHostedMediaConfig; call ${call.id} uses ${type.replace(/^#?microsoft\.graph\./, '') || 'no mediaConfig'}.`)

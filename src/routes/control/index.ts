@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { graphErrors } from '../../errors/graph-error.js'
 import { AdvanceBodySchema, NotificationsQuerySchema } from '../../schemas/control.js'
 import { controlCallRoutes } from './calls.js'
+import { controlFaultRoutes } from './faults.js'
+import { controlRequestRoutes } from './requests.js'
 
 const MAX_WAIT_MS = 60_000
 
@@ -37,4 +39,6 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   await app.register(controlCallRoutes)
+  await app.register(controlFaultRoutes)
+  await app.register(controlRequestRoutes)
 }

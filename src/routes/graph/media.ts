@@ -13,6 +13,10 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl } = app.mock
   const { calls, media } = engine
 
+  // Every body property of these actions is optional, so no body at all means the defaults (the app's
+  // parser turns an empty JSON body into undefined, which an object schema would refuse).
+  app.addHook('preValidation', async (request) => { if (request.body === undefined) request.body = {} })
+
   const sendOperation = async (reply: FastifyReply, op: Operation, version: ApiVersion): Promise<FastifyReply> =>
     await reply.code(200).header('location', locationOf(baseUrl(), version, operationPath(op))).send(operationResource(op, version))
 
@@ -20,7 +24,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     app.post(url, { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
       const version = versionOf(request)
       const call = calls.activeCall(request.params.callId)
-      const b = request.body ?? {}
+      const b = request.body
       const op = media.recordResponse(call, {
         prompts: (b.prompts ?? []) as MediaPrompt[],
         bargeInAllowed: b.bargeInAllowed ?? false,
@@ -48,7 +52,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const url of actionPaths('cancelMediaProcessing')) {
     app.post(url, { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
       const version = versionOf(request)
-      const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body?.clientContext ?? undefined, version)
+      const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
       return await sendOperation(reply, op, version)
     })
   }
@@ -56,7 +60,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const url of actionPaths('subscribeToTone')) {
     app.post(url, { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
       const version = versionOf(request)
-      const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body?.clientContext ?? undefined, version)
+      const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
       return await sendOperation(reply, op, version)
     })
   }

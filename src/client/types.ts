@@ -1,0 +1,67 @@
+import type { Static } from 'typebox'
+import type { CallerScript } from '../engine/caller/script-schema.js'
+import type { Call, Operation } from '../engine/model.js'
+import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
+import type { RecordingInfo } from '../recordings/recording-store.js'
+import type { NotificationsQuerySchema, SimulateCallBody } from '../schemas/control.js'
+
+export type { CallerScript } from '../engine/caller/script-schema.js'
+export type { DeliveryAttempt } from '../notifications/delivery-journal.js'
+export type { RecordingInfo } from '../recordings/recording-store.js'
+export type { Fault, FaultBody, RequestEntry, RequestsQuery } from '../schemas/control.js'
+
+/** A caller script inline, the name of a file in fixtures/scenarios/, or `{ scenario: name }`. */
+export type ScriptInput = CallerScript | string | { scenario: string }
+
+/** POST /_mock/calls: everything is optional; the callback defaults to CALLBACK_URL. */
+export type SimulateIncomingCallOptions = Omit<SimulateCallBody, 'script'> & { script?: CallerScript | string }
+
+/** Filters of GET /_mock/notifications (the long-poll parameters are the client's business). */
+export type NotificationFilter = Omit<Static<typeof NotificationsQuerySchema>, 'minCount' | 'waitMs'>
+export type NotificationPredicate = (entry: DeliveryAttempt) => boolean
+
+/** An operation as GET /_mock/calls/{id} shows it (src/routes/control/views.ts). */
+export type OperationView = Pick<Operation, 'id' | 'kind' | 'status' | 'completionReason' | 'resultInfo' | 'clientContext' | 'apiVersion' | 'recordingLocation' | 'notified'> & {
+  createdAt: string
+  startedAt: string | null
+  endedAt: string | null
+  createdAtMs: number
+  startedAtMs: number | null
+  endedAtMs: number | null
+}
+
+/** A call as the control API shows it: more than Graph tells the bot. */
+export type CallView = Pick<Call, 'id' | 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'callChainId' | 'toneSubscribed' | 'resultInfo' | 'endedBy'> & {
+  mediaConfigType: string | null
+  hasOwnScript: boolean
+  recordResponseRequests: number
+  createdAt: string
+  endedAt: string | null
+  operations: OperationView[]
+  recordings: RecordingInfo[]
+}
+
+export interface ClockView {
+  mode: 'real' | 'manual'
+  /** Virtual ms since the clock started. */
+  nowMs: number
+  now: string
+  pendingEvents: number
+}
+
+export interface WaitOptions {
+  /** Real ms to wait before rejecting; default 5000. */
+  timeoutMs?: number
+  /** With a predicate: narrow the journal on the server first. */
+  filter?: NotificationFilter
+  /** Only entries with a journal id above this one (e.g. the last one already seen). */
+  afterId?: number
+}
+
+export interface TokenOptions {
+  clientId?: string
+  clientSecret?: string
+  scope?: string
+  /** Mock-only: narrow the token's roles (space-separated in the form), to test 403s under AUTH=strict. */
+  roles?: string[]
+}

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { graphErrors } from '../../errors/graph-error.js'
+import { faultProblem } from '../../inspection/faults.js'
+import { GraphErrorSchema } from '../../schemas/graph-error.js'
+import { FaultBodySchema, FaultListSchema, FaultSchema } from '../../schemas/control.js'
+
+/** POST/GET/DELETE /_mock/faults: injected errors and delays for Graph requests (contract section 6). */
+export const controlFaultRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { faults } = app.mock
+
+  app.post('/faults', { schema: { body: FaultBodySchema, response: { 201: FaultSchema, 400: GraphErrorSchema } } }, async (request, reply) => {
+    const problem = faultProblem(request.body)
+    if (problem) throw graphErrors.badRequest(problem)
+    return await reply.code(201).send(faults.add(request.body))
+  })
+
+  app.get('/faults', { schema: { response: { 200: FaultListSchema } } }, async () => ({ value: faults.list() }))
+
+  app.delete('/faults', async (_request, reply) => {
+    faults.clear()
+    return await reply.code(204).send()
+  })
+}
