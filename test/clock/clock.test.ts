@@ -64,9 +64,12 @@ test('the clock runs events in time order, same-time events in the order they we
 test('a real clock serves many events with one timer and fires them in order', async () => {
   const clock = createClock({ mode: 'real', timeScale: 0.1 })
   const ran: number[] = []
+  // The clock's timer is unref'd (it never holds a process open); this keeps the test's event loop alive.
+  const keepAlive = setTimeout(() => undefined, 10_000)
   await new Promise<void>((resolve) => {
     for (let i = 20; i >= 1; i--) clock.setTimer(i * 100, () => { ran.push(i); if (ran.length === 20) resolve() })
   })
+  clearTimeout(keepAlive)
   assert.deepEqual(ran, Array.from({ length: 20 }, (_, i) => i + 1))
   clock.stop()
 })

@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify'
+import { createControlClient, type ControlClient } from './client/control-client.js'
+import { resolveSettings } from './config/load-settings.js'
+import type { Settings } from './config/settings.js'
+import type { MockServices } from './mock-services.js'
+import { listenMock } from './server.js'
+
+export { createControlClient, type ControlClient, type ControlClientOptions } from './client/control-client.js'
+export { ControlClientError } from './client/errors.js'
+export type * from './client/types.js'
+export { SETTINGS, SettingsSchema, type Settings, type SettingName, type SettingInfo } from './config/settings.js'
+export { resolveSettings, settingsFromEnv, SettingsError } from './config/load-settings.js'
+export { buildMock, listenMock, type BuiltMock, type RunningMock } from './server.js'
+export type { MockServices } from './mock-services.js'
+export type { GraphErrorBody } from './schemas/graph-error.js'
+
+/**
+ * Options of startMock: the settings of contract section 2, in camelCase. Two defaults differ from the
+ * CLI's, because a test process is not a server: `port` is 0 (a free port) and `logLevel` is 'silent'.
+ * Environment variables are not read, so a test runs the same on every machine.
+ */
+export type StartMockOptions = Partial<Settings>
+
+export interface StartedMock {
+  /** Base URL of the running mock, e.g. http://127.0.0.1:53412 (Graph is under /v1.0 and /beta too). */
+  url: string
+  port: number
+  /** Typed client of the control API at `url`. */
+  control: ControlClient
+  /** The settings in force, defaults filled in. */
+  settings: Settings
+  /** Stops the server and its timers; pending notifications are dropped. Safe to call twice. */
+  close: () => Promise<void>
+  /** The Fastify instance, for inject() or hooks. */
+  app: FastifyInstance
+  /** The engine, clock and stores behind the HTTP surface. */
+  services: MockServices
+}
+
+/**
+ * Starts the mock in this process and listens on a real socket (contract section 1):
+ * `const mock = await startMock({ clock: 'manual' })`, then point the bot at `mock.url` and drive the
+ * caller with `mock.control`. Throws SettingsError naming a bad setting.
+ */
+export async function startMock (options: StartMockOptions = {}): Promise<StartedMock> {
+  const settings = resolveSettings({ port: 0, logLevel: 'silent', ...options })
+  const { app, services, url, port } = await listenMock(settings)
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    port,
+    control: createControlClient(url),
+    settings,
+    close: async () => { closing ??= app.close().then(() => undefined); await closing },
+    app,
+    services
+  }
+}
