@@ -19,7 +19,7 @@ export interface ControlClientOptions {
 type Query = Record<string, string | number | undefined>
 
 function queryString (query: Query = {}): string {
-  const pairs = Object.entries(query).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)])
+  const pairs = Object.entries(query).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]): [string, string] => [k, String(v)])
   return pairs.length > 0 ? '?' + new URLSearchParams(pairs).toString() : ''
 }
 

@@ -138,7 +138,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const r = byId.get(handle.id)
       if (!r || r.audio === null) throw new Error(`recording ${handle.id} has expired`)
       const audio = r.audio
-      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: seedOf(r) }, deps.fixtures))
+      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: r.id }, deps.fixtures))
     },
     markDownloaded (id: string): void {
       const r = byId.get(id.toLowerCase())

@@ -55,10 +55,13 @@ export function planRecordResponse (input: RecordPlanInput): RecordPlan {
   let spoke = false
   let lastSpeechEnd = 0
   // A silence from t to `until` (Infinity: the script has ended): does a timeout or the max duration fall in it?
+  // On a tie a caller who never spoke fails (with the defaults, 5 s of silence is an initial-silence
+  // timeout, not a recording of nothing); one who spoke completes at the max duration.
   const silenceUntil = (until: number): RecordPlan | undefined => {
     const limit = spoke ? lastSpeechEnd + input.maxSilenceMs : input.initialSilenceMs
-    if (M <= limit && M <= until) return end('maxRecordDurationReached', M)
-    if (limit <= until) return end(spoke ? 'maxSilenceTimeout' : 'initialSilenceTimeout', limit)
+    const timeoutFirst = spoke ? limit < M : limit <= M
+    if (timeoutFirst && limit <= until) return end(spoke ? 'maxSilenceTimeout' : 'initialSilenceTimeout', limit)
+    if (M <= until) return end('maxRecordDurationReached', M)
     return undefined
   }
 
