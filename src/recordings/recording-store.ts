@@ -59,7 +59,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
   const wavs = createWavCache({ maxBytes: deps.cacheBytes ?? DEFAULT_WAV_CACHE_BYTES })
   const hash = (token: string): Buffer => createHash('sha256').update(token).digest()
 
-  const isExpired = (r: Recording): boolean => r.audio === null || (r.expiresAt !== null && clock.now() >= r.expiresAt)
+  const isExpired = (r: Recording): boolean => r.audio === null || (r.expiresAt !== null && clock.now() > r.expiresAt)
 
   /** Frees the audio and cached bytes; the summary stays for the control API. */
   function expire (r: Recording): void {
@@ -138,7 +138,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const r = byId.get(handle.id)
       if (!r || r.audio === null) throw new Error(`recording ${handle.id} has expired`)
       const audio = r.audio
-      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: r.id }, deps.fixtures))
+      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: seedOf(r) }, deps.fixtures))
     },
     markDownloaded (id: string): void {
       const r = byId.get(id.toLowerCase())
