@@ -19,7 +19,8 @@ function pathOf (url: string): string {
 export function faultError (fault: Fault): GraphError {
   const base = graphErrorForStatus(fault.status ?? 500, fault.message ?? undefined)
   const headers = fault.retryAfterSeconds === null ? base.headers : { ...base.headers, 'Retry-After': String(fault.retryAfterSeconds) }
-  return new GraphError(base.statusCode, base.code, base.message, headers)
+  // Some statuses have a fixed Graph message; the fault's own message still wins.
+  return new GraphError(base.statusCode, base.code, fault.message ?? base.message, headers)
 }
 
 /**

@@ -59,7 +59,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
   const wavs = createWavCache({ maxBytes: deps.cacheBytes ?? DEFAULT_WAV_CACHE_BYTES })
   const hash = (token: string): Buffer => createHash('sha256').update(token).digest()
 
-  const isExpired = (r: Recording): boolean => r.audio === null || (r.expiresAt !== null && clock.now() > r.expiresAt)
+  const isExpired = (r: Recording): boolean => r.audio === null || (r.expiresAt !== null && clock.now() >= r.expiresAt)
 
   /** Frees the audio and cached bytes; the summary stays for the control API. */
   function expire (r: Recording): void {

@@ -63,3 +63,12 @@ test('in-process options are checked the same way', () => {
   assert.throws(() => resolveSettings({ port: -1 }), /PORT/)
   assert.throws(() => resolveSettings({ nope: 1 } as never), /Unknown setting nope/)
 })
+
+test('the README settings table lists every setting with its flag', async () => {
+  const { readFile } = await import('node:fs/promises')
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  const table = readme.split('<!-- settings-table:start -->')[1].split('<!-- settings-table:end -->')[0]
+  const rows = table.split('\n').filter((l) => l.startsWith('| `'))
+  assert.deepEqual(rows.map((r) => /^\| `([A-Z_]+)`/.exec(r)?.[1]), SETTINGS.map((s) => s.env))
+  for (const s of SETTINGS) assert.ok(table.includes(`\`${s.flag}\``), `${s.flag} is in the README`)
+})

@@ -167,3 +167,35 @@ export async function advanceTo (s: Setup, from: number, ms: number, opId: strin
 export async function control (mock: BuiltMock, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
   return await mock.app.inject({ method, url: `/_mock${url}`, ...(payload !== undefined ? { payload: payload as Record<string, unknown>, headers: { 'content-type': 'application/json' } } : {}) })
 }
+
+/** The deleted commsNotification of a finished playPromptOperation (ref 3.4): the prompts are echoed. */
+export function playPromptNotification (e: { callId: string, opId: string, version: Version, status: 'completed' | 'failed', clientContext?: string | null, prompts: unknown[] }): Record<string, unknown> {
+  const url = operationUrl(e.callId, e.opId)
+  const completed = e.status === 'completed'
+  return {
+    '@odata.type': '#microsoft.graph.commsNotification',
+    changeType: 'deleted',
+    resourceUrl: url,
+    resourceData: {
+      '@odata.type': '#microsoft.graph.playPromptOperation',
+      '@odata.id': url,
+      '@odata.etag': 'W/"2"',
+      id: e.opId,
+      status: e.status,
+      clientContext: e.clientContext ?? null,
+      resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', ...(completed ? RESULTS.playPromptCompleted : RESULTS.operationCanceled) },
+      prompts: e.prompts,
+      ...(e.version === 'beta' ? { completionReason: completed ? 'completedSuccessfully' : 'mediaOperationCanceled' } : {})
+    }
+  }
+}
+
+/** GET an operation through Graph. */
+export async function getOperation (mock: BuiltMock, callId: string, opId: string, prefix = '/v1.0'): Promise<LightMyRequestResponse> {
+  return await mock.app.inject({ method: 'GET', url: `${prefix}/communications/calls/${callId}/operations/${opId}`, headers: JSON_HEADERS })
+}
+
+/** The call notifications carrying toneInfo, as the bot received them. */
+export function toneNotifications (bot: Bot): any[] {
+  return bot.received.map((n) => n.body.value[0]).filter((v) => v.resourceData?.toneInfo)
+}

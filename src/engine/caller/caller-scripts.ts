@@ -25,6 +25,12 @@ export function createCallerScripts (deps: { scenariosDir: string, fixtureExists
     /** Validates an inline script or resolves a scenario name; throws a 400 naming the bad part. */
     resolve (input: unknown, where = 'script'): CallerScript {
       if (typeof input === 'string') return this.scenario(input)
+      // {"scenario": "name"} is accepted wherever a script is, as PUT .../script accepts it.
+      if (typeof input === 'object' && input !== null && 'scenario' in input) {
+        const name = (input as { scenario: unknown }).scenario
+        if (typeof name !== 'string' || Object.keys(input).length !== 1) throw graphErrors.badRequest(`${where}: a scenario reference is {"scenario": "name"} with nothing else.`)
+        return this.scenario(name)
+      }
       const problem = scriptProblem(input, where)
       if (problem) throw graphErrors.badRequest(problem + '.')
       const script = input as CallerScript

@@ -223,7 +223,8 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         const key = raw.toUpperCase()
         toneNotification(call, key)
         const r = mediaOf(call).running
-        if (!r?.plan || !r.op.record) continue
+        // A failed prompt ends the operation at its start: there is no window for the key to land in.
+        if (!r?.plan || !r.op.record || r.plan.outcome === 'playPromptFailed') continue
         const windowAt = clock.now() - (r.op.startedAt ?? 0) - r.plan.windowStartMs
         if (windowAt < 0) continue // the recording window has not opened yet
         r.liveAudio.push({ kind: 'tone', atMs: windowAt, key })
