@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
+import { frameworkErrorHandler } from './errors/error-handler.js'
 
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024
@@ -22,6 +23,7 @@ export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifySe
     bodyLimit: BODY_LIMIT_BYTES,
     forceCloseConnections: true,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
     // Graph does not convert "5" into 5: a string where a number belongs is a 400 (contract section 3).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } }

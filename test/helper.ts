@@ -86,7 +86,7 @@ export async function advance (mock: BuiltMock, ms: number): Promise<void> {
 
 /** The delivery journal, optionally for one call. */
 export async function journal (mock: BuiltMock, query: Record<string, string | number> = {}): Promise<any[]> {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString()
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)])).toString()
   const res = await mock.app.inject({ method: 'GET', url: `/_mock/notifications${qs ? '?' + qs : ''}` })
   assert.equal(res.statusCode, 200, res.body)
   return (res.json() as { value: any[] }).value

@@ -20,7 +20,17 @@ export function graphErrorBody (err: GraphError, request: FastifyRequest): Graph
 }
 
 export function sendGraphError (reply: FastifyReply, err: GraphError): FastifyReply {
-  return reply.code(err.statusCode).headers(err.headers).type('application/json').send(graphErrorBody(err, reply.request))
+  // The ids are set here too: errors raised before the onRequest hook (a malformed URL) still carry them.
+  const request = reply.request
+  return reply.code(err.statusCode)
+    .headers({ ...err.headers, 'request-id': request.id, 'client-request-id': clientRequestIdOf(request) })
+    .type('application/json')
+    .send(graphErrorBody(err, request))
+}
+
+/** Errors Fastify raises before routing (a URL that cannot be decoded), in Graph's shape. */
+export function frameworkErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  return sendGraphError(reply, graphErrors.badRequest(error.code === 'FST_ERR_BAD_URL' ? `The URL '${request.url.slice(0, 200)}' is not valid: it cannot be decoded.` : error.message))
 }
 
 /** `/prompts/0/mediaInfo` -> `prompts[0].mediaInfo` */

@@ -165,7 +165,7 @@ export async function advanceTo (s: Setup, from: number, ms: number, opId: strin
 }
 
 export async function control (mock: BuiltMock, method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
-  return await mock.app.inject({ method, url: `/_mock${url}`, ...(payload !== undefined ? { payload: payload as Record<string, unknown>, headers: { 'content-type': 'application/json' } } : {}) })
+  return await mock.app.inject({ method, url: `/_mock${url}`, ...(payload !== undefined ? { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } : {}) })
 }
 
 /** The deleted commsNotification of a finished playPromptOperation (ref 3.4): the prompts are echoed. */

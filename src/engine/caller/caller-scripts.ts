@@ -28,7 +28,7 @@ export function createCallerScripts (deps: { scenariosDir: string, fixtureExists
       // {"scenario": "name"} is accepted wherever a script is, as PUT .../script accepts it.
       if (typeof input === 'object' && input !== null && 'scenario' in input) {
         const name = (input as { scenario: unknown }).scenario
-        if (typeof name !== 'string' || Object.keys(input).length !== 1) throw graphErrors.badRequest(`${where}: a scenario reference is {"scenario": "name"} with nothing else.`)
+        if (typeof name !== 'string' || Object.keys(input).length !== 1) throw graphErrors.badRequest('A scenario reference is {"scenario": "name"} with nothing else.')
         return this.scenario(name)
       }
       const problem = scriptProblem(input, where)

@@ -5,7 +5,7 @@ import { Value } from 'typebox/value'
 export const DTMF_KEY_PATTERN = '^[0-9*#A-Da-d]$'
 /** The same keys as a list (lower-case a-d too, as the tone enum spells them), for readable enum errors. */
 export const DTMF_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D', 'a', 'b', 'c', 'd'] as const
-const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'A WAV file in fixtures/audio/' })
+const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'the name of a WAV file in fixtures/audio/' })
 const MAX_MS = 3_600_000
 
 /** The kinds of action a caller takes, keyed by the property that names them (contract section 5). */
@@ -19,7 +19,8 @@ export const ACTION_SCHEMAS = {
   hangup: Type.Object({ hangup: Type.Literal(true) }, { additionalProperties: false })
 } as const
 
-export const CallerActionSchema = Type.Union(Object.values(ACTION_SCHEMAS))
+// Listed, not Object.values(): the union needs a tuple for its static type (else every action is `never`).
+export const CallerActionSchema = Type.Union([ACTION_SCHEMAS.silence, ACTION_SCHEMAS.speech, ACTION_SCHEMAS.tone, ACTION_SCHEMAS.hangup])
 export type SilenceAction = Static<typeof ACTION_SCHEMAS.silence>
 export type SpeechAction = Static<typeof ACTION_SCHEMAS.speech>
 export type ToneAction = Static<typeof ACTION_SCHEMAS.tone>
@@ -92,5 +93,13 @@ function actionProblem (a: unknown, where: string): string | undefined {
   if (Value.Check(schema, a)) return undefined
   const first = Value.Errors(schema, a)[0]
   const path = first?.instancePath ? first.instancePath.slice(1) : ''
-  return `${where} ${shown} is not a valid ${kind} action: ${path ? `'${path}' ` : ''}${first?.message ?? 'has the wrong shape'}`
+  return `${where} ${shown} is not a valid ${kind} action: ${path ? `'${path}' ` : ''}${first ? ruleOf(first, schema.properties[path]) : 'has the wrong shape'}`
+}
+
+/** A validator message in words: a regex or "equal to constant" tells a script author little. */
+function ruleOf (error: { keyword: string, message: string, params: Record<string, unknown> }, property: unknown): string {
+  const description = (property as { description?: string } | undefined)?.description
+  if (error.keyword === 'pattern' && description) return `must be ${description}`
+  if (error.keyword === 'const') return `must be ${JSON.stringify(error.params.allowedValue)}`
+  return error.message
 }

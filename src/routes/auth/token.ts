@@ -28,6 +28,11 @@ const TokenParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength:
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(formBody, { bodyLimit: 64 * 1024 })
   const { accessTokens } = app.mock
+  // Malformed requests to this endpoint (bad JSON, wrong content type, huge bodies) get Entra ID's shape too.
+  app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+    return aadError(reply, status, 'invalid_request', 900144, `The request is not valid: ${error.message}`)
+  })
 
   app.post('/:tenant/oauth2/v2.0/token', { schema: { params: TokenParams } }, async (request, reply) => {
     const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, unknown>

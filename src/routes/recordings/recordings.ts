@@ -44,7 +44,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (found === 'notFound') throw graphErrors.itemNotFound(`Recording '${id}' does not exist or has expired.`)
       if (found === 'unauthorized') throw graphErrors.unauthenticated('The recording access token is missing or not valid for this recording.')
       // The size is known without rendering, so HEAD and a bad Range never cost a render.
-      const size = recordings.wav(found.recording).length
+      const size = found.recording.sizeBytes
       const range = parseRange(request.headers.range, size)
       if (range === 'unsatisfiable') {
         throw new GraphError(416, 'invalidRange', `The requested range is not satisfiable; the recording has ${size} bytes.`, { 'content-range': `bytes */${size}` })

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict'
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { test, type TestContext } from 'node:test'
+import { createControlClient } from '../../src/index.js'
+import { SETTINGS } from '../../src/config/settings.js'
+import { startBot } from '../helper.js'
+
+const CLI = ['--import', 'tsx', 'src/cli.ts']
+
+/** A clean environment: none of the mock's own variables leak in from the shell that runs the tests. */
+function cleanEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env }
+  for (const s of SETTINGS) delete env[s.env]
+  return { ...env, ...extra }
+}
+
+interface Result { code: number | null, stdout: string, stderr: string }
+
+async function run (args: string[], env: Record<string, string> = {}): Promise<Result> {
+  const child = spawn(process.execPath, [...CLI, ...args], { env: cleanEnv(env) })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const [code] = await once(child, 'exit') as [number | null]
+  return { code, stdout, stderr }
+}
+
+test('--help exits 0 and lists every setting\'s flag and variable', async () => {
+  const { code, stdout, stderr } = await run(['--help'])
+  assert.equal(code, 0, stderr)
+  assert.match(stdout, /^Usage: graph-calling-mock \[options\]$/m)
+  for (const s of SETTINGS) {
+    assert.match(stdout, new RegExp(`^  ${s.flag} <value> +${s.env}: `, 'm'), `${s.flag} is listed`)
+  }
+  assert.match(stdout, /--clock <value> +CLOCK: .*\(real\|manual\) \[default: real\]/)
+  assert.match(stdout, /-h, --help/)
+})
+
+test('--version prints the package version', async () => {
+  const { code, stdout } = await run(['--version'])
+  assert.equal(code, 0)
+  assert.equal(stdout.trim(), (JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version)
+})
+
+test('a bad flag or variable exits 2 with a message naming it', async () => {
+  const cases: Array<[string[], Record<string, string>, RegExp]> = [
+    [['--clock', 'fast'], {}, /Invalid setting CLOCK \(--clock\): "fast" is not one of real, manual/],
+    [['--nope'], {}, /Unknown option '--nope'/],
+    [['--port', '70000'], {}, /Invalid setting PORT \(--port\): "70000" is not an integer at least 0 and at most 65535/],
+    [['--auth'], {}, /--auth/],
+    [['extra'], {}, /extra/],
+    [[], { TIME_SCALE: 'fast' }, /Invalid setting TIME_SCALE \(--time-scale\)/]
+  ]
+  for (const [args, env, message] of cases) {
+    const { code, stdout, stderr } = await run(args, env)
+    assert.equal(code, 2, `${args.join(' ')}: ${stderr}`)
+    assert.match(stderr, message)
+    assert.match(stderr, /Run graph-calling-mock --help for the options\./)
+    assert.equal(stdout, '')
+  }
+})
+
+async function readyUrl (child: ChildProcessWithoutNullStreams, t: TestContext): Promise<{ url: string, lines: Array<Record<string, unknown>> }> {
+  const lines: Array<Record<string, unknown>> = []
+  const reader = createInterface({ input: child.stdout })
+  t.after(() => { reader.close() })
+  for await (const line of reader) {
+    const entry = JSON.parse(line) as Record<string, unknown>
+    lines.push(entry)
+    if (entry.msg === 'graph-calling-mock is ready') return { url: entry.url as string, lines }
+  }
+  throw new Error(`the CLI exited before it was ready: ${JSON.stringify(lines)}`)
+}
+
+test('the CLI starts on a random port, answers, and exits 0 on SIGTERM', async (t) => {
+  const bot = await startBot(t)
+  // CLOCK=real in the environment loses to the --clock flag.
+  const child = spawn(process.execPath, [...CLI, '--port', '0', '--host', '127.0.0.1', '--clock', 'manual', '--callback-url', bot.url, '--log-level', 'info'], { env: cleanEnv({ CLOCK: 'real' }) })
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
+
+  const { url } = await readyUrl(child, t)
+  child.stdout.resume() // keep draining the request logs so the child never blocks on a full pipe
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
+  assert.notEqual(url, 'http://127.0.0.1:0')
+  const control = createControlClient(url)
+  assert.deepEqual(await control.health(), { status: 'ok' })
+  assert.equal((await control.getClock()).mode, 'manual')
+  const { id } = await control.simulateIncomingCall()
+  const created = await control.waitForNotification({ callId: id, changeType: 'created' })
+  assert.equal(created.url, bot.url, 'CALLBACK_URL from --callback-url')
+  assert.equal(created.outcome, 'delivered')
+  assert.equal(bot.received.length, 1)
+
+  child.kill('SIGTERM')
+  const [code] = await exited
+  assert.equal(code, 0, stderr)
+  assert.equal(stderr, '')
+})

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { settingsFromEnv } from '../../src/config/load-settings.js'
+import { SETTINGS } from '../../src/config/settings.js'
+import { parseDockerfile, parseSimpleYaml, type Yaml } from './parse.js'
+
+type Map = Record<string, Yaml>
+const compose = parseSimpleYaml(readFileSync('docker-compose.yml', 'utf8')) as Map
+const services = compose.services as Record<string, Map>
+const { mock, bot } = services
+const envOf = (service: Map): Record<string, string> => service.environment as Record<string, string>
+/** The bot's settings, as examples/bot/server.ts reads them. */
+const BOT_ENV = ['MOCK_URL', 'CALLBACK_PORT', 'BOT_APP_ID', 'TENANT_ID', 'PUBLIC_CALLBACK_URL']
+
+test('the parser reads the subset compose uses and refuses the rest', () => {
+  assert.deepEqual(parseSimpleYaml('a:\n  b: "x"\n  c:\n    - 1\n    - \'y\'\nd: [1, "2"]\n'), { a: { b: 'x', c: ['1', 'y'] }, d: [1, '2'] })
+  assert.throws(() => parseSimpleYaml('a: 1\na: 2\n'), /duplicate key a/)
+  assert.throws(() => parseSimpleYaml('a:\n'), /a has no value/)
+  assert.throws(() => parseSimpleYaml('a: &x 1\n'), /unsupported YAML/)
+  assert.throws(() => parseSimpleYaml('a: 1 # note\n'), /unsupported YAML/)
+  assert.throws(() => parseSimpleYaml('a:\n  - b: c\n'), /only scalar list items/)
+})
+
+test('compose has the mock and the bot, built from this Dockerfile\'s runtime and bot targets', () => {
+  assert.deepEqual(Object.keys(services).sort(), ['bot', 'mock'])
+  const targets = parseDockerfile(readFileSync('Dockerfile', 'utf8')).map((s) => s.name)
+  assert.deepEqual(mock.build, { context: '.', target: 'runtime' })
+  assert.deepEqual(bot.build, { context: '.', target: 'bot' })
+  for (const s of [mock, bot]) assert.ok(targets.includes((s.build as Map).target as string))
+})
+
+test('every environment name of the mock is a setting, and the values are valid settings', () => {
+  const names = new Set(SETTINGS.map((s) => s.env))
+  for (const name of Object.keys(envOf(mock))) assert.ok(names.has(name), `${name} is a setting of src/config/settings.ts`)
+  const settings = settingsFromEnv(envOf(mock))
+  assert.equal(settings.host, '0.0.0.0')
+  assert.equal(settings.port, 4000)
+  assert.equal(settings.publicBaseUrl, 'http://mock:4000', 'recording links and Location headers resolve from the bot')
+})
+
+test('the bot is wired to the mock by service name, with the same app and tenant', () => {
+  const m = envOf(mock)
+  const b = envOf(bot)
+  assert.deepEqual(Object.keys(b).sort(), [...BOT_ENV].sort())
+  assert.equal(b.MOCK_URL, m.PUBLIC_BASE_URL)
+  assert.equal(new URL(b.MOCK_URL).host, `mock:${m.PORT}`)
+  assert.equal(b.BOT_APP_ID, m.BOT_APP_ID)
+  assert.equal(b.TENANT_ID, m.TENANT_ID)
+  const callback = new URL(b.PUBLIC_CALLBACK_URL)
+  assert.equal(callback.hostname, 'bot')
+  assert.equal(callback.port, b.CALLBACK_PORT)
+  assert.equal(m.CALLBACK_URL, b.PUBLIC_CALLBACK_URL, 'simulated incoming calls ring this bot')
+  assert.deepEqual(bot.depends_on, { mock: { condition: 'service_healthy' } })
+})
+
+test('ports are published on 127.0.0.1 only and match the services\' ports', () => {
+  assert.deepEqual(mock.ports, [`127.0.0.1:${envOf(mock).PORT}:${envOf(mock).PORT}`])
+  assert.deepEqual(bot.ports, [`127.0.0.1:${envOf(bot).CALLBACK_PORT}:${envOf(bot).CALLBACK_PORT}`])
+  for (const s of Object.values(services)) for (const p of (s.ports as string[] | undefined) ?? []) assert.match(p, /^127\.0\.0\.1:\d+:\d+$/)
+})
+
+test('the mock\'s healthcheck uses node against /_mock/health on its port', () => {
+  const hc = mock.healthcheck as Map
+  const cmd = hc.test as string[]
+  assert.deepEqual(cmd.slice(0, 3), ['CMD', 'node', '-e'])
+  assert.match(cmd[3], new RegExp(`fetch\\('http://127\\.0\\.0\\.1:${envOf(mock).PORT}/_mock/health'\\)`))
+  for (const key of ['interval', 'timeout', 'retries', 'start_period']) assert.ok(hc[key], `healthcheck.${key}`)
+})
