@@ -71,11 +71,13 @@ export function createDispatcher (options: DispatcherOptions) {
   }
 
   async function post (p: Pending): Promise<{ status: number | null, error: string | null, retryAfterMs?: number }> {
+    let token: string
+    try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${(err as Error).message}` } }
+    // The timeout covers the bot's answer only, not the one-off key generation before the first signature.
     const controller = new AbortController()
     controllers.add(controller)
     const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)
     try {
-      const token = await tokens.tokenFor(p.n.tenantId)
       const res = await fetch(p.n.callbackUri, {
         method: 'POST',
         redirect: 'manual',

@@ -3,10 +3,11 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TestContext } from 'node:test'
+import { after, type TestContext } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
+import { resolveSettings } from '../../src/config/load-settings.js'
 import type { Settings } from '../../src/config/settings.js'
-import type { BuiltMock } from '../../src/server.js'
+import { buildMock as buildServer, type BuiltMock } from '../../src/server.js'
 import { advance, answeredCall, build, journal, JSON_HEADERS, startBot, type ReceivedNotification } from '../helper.js'
 
 /** Default PUBLIC_BASE_URL of build(): host and port of the settings. */
@@ -35,9 +36,24 @@ export async function buildMock (t: TestContext, settings: Partial<Settings> = {
   return await build(t, { signingKeyFile: sharedKeyFile(), ...settings })
 }
 
+let shared: Promise<BuiltMock> | undefined
+after(async () => { if (shared) await (await shared).app.close() })
+
+/**
+ * One mock per test file, reset (POST /_mock/reset: calls, scripts, journal, clock back to 0) before each
+ * use: building a Fastify app per test would be most of the folder's run time.
+ */
+export async function mockFor (_t: TestContext): Promise<BuiltMock> {
+  shared ??= buildServer(resolveSettings({ clock: 'manual', logLevel: 'silent', port: 4000, signingKeyFile: sharedKeyFile() }))
+  const mock = await shared
+  const res = await mock.app.inject({ method: 'POST', url: '/_mock/reset' })
+  assert.equal(res.statusCode, 200, res.body)
+  return mock
+}
+
 /** A mock, a bot and an answered service-hosted call at virtual time 0, its call notifications delivered. */
 export async function setup (t: TestContext, opts: { script?: unknown, settings?: Partial<Settings> } = {}): Promise<Setup> {
-  const mock = await buildMock(t, opts.settings)
+  const mock = opts.settings ? await buildMock(t, opts.settings) : await mockFor(t)
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url, opts.script)
   await advance(mock, 0)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import { advance, answeredCall, journal, startBot } from '../helper.js'
-import { action, buildMock, callView, operationUrl, prompt, RESULTS } from './media-helper.js'
+import { action, mockFor, callView, operationUrl, prompt, RESULTS } from './media-helper.js'
 
 /**
  * Random caller scripts and recordResponse parameters, through HTTP on the manual clock: every operation
@@ -129,7 +129,7 @@ function expectedRun (responses: Response[], ops: Params[]): Expected[] {
 }
 
 test('property: random scripts and parameters end every operation exactly once, as the model says', async (t) => {
-  const mock = await buildMock(t)
+  const mock = await mockFor(t)
   const bot = await startBot(t)
   const runs = Number(process.env.FC_RUNS ?? 120)
   const seen = new Set<string>()

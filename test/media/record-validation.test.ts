@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { advance, expectGraphError, JSON_HEADERS } from '../helper.js'
-import { action, BASE, buildMock, callView, finalNotification, prompt, record, RESULTS, setup, UUID } from './media-helper.js'
+import { action, BASE, buildMock, mockFor, callView, finalNotification, prompt, record, RESULTS, setup, UUID } from './media-helper.js'
 
 /** Every recordResponse validation rule (contract section 3, ref 1.4): the 400 body names the field and the rule. */
 const INVALID: Array<[string, unknown, string]> = [
@@ -174,7 +174,7 @@ test('defaults: bargeInAllowed absent is false: a second recordResponse waits in
 })
 
 test('media operations need an established call with serviceHostedMediaConfig; otherwise a 4xx saying why', async (t) => {
-  const mock = await buildMock(t)
+  const mock = await mockFor(t)
   const { startBot } = await import('../helper.js')
   const bot = await startBot(t)
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
 import { advance, answeredCall, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { action, buildMock, callView, control, finalNotification, noNotification, record, recordingOf, RESULTS, setup, type Setup } from './media-helper.js'
+import { action, mockFor, callView, control, finalNotification, noNotification, record, recordingOf, RESULTS, setup, type Setup } from './media-helper.js'
 
 /** Ends the n-th operation of the call with the given reason at the given virtual ms. */
 async function expectEnd (s: Setup, opId: string, reason: keyof typeof RESULTS, atMs: number): Promise<any> {
@@ -27,7 +27,7 @@ test('PUT /_mock/calls/{id}/script: the n-th recordResponse gets the n-th respon
 })
 
 test('PUT /_mock/script is the default for calls without their own; a call\'s own script wins', async (t) => {
-  const mock = await buildMock(t)
+  const mock = await mockFor(t)
   const bot = await startBot(t)
   const fallback = { responses: [{ actions: [{ speech: 700 }, { tone: '#' }] }] }
   const put = await control(mock, 'PUT', '/script', fallback)
@@ -53,7 +53,7 @@ test('PUT /_mock/script is the default for calls without their own; a call\'s ow
 })
 
 test('POST /_mock/calls takes a script inline, by scenario name, or as {"scenario": name}', async (t) => {
-  const mock = await buildMock(t)
+  const mock = await mockFor(t)
   const bot = await startBot(t)
   for (const script of ['press-pound', { scenario: 'press-pound' }, JSON.parse(readFileSync('fixtures/scenarios/press-pound.json', 'utf8'))]) {
     const callId = await answeredCall(mock, bot.url, script)
@@ -164,7 +164,7 @@ async function outgoingCall (s: { mock: Setup['mock'], bot: Setup['bot'] }): Pro
 const callStates = (s: { bot: Setup['bot'] }, callId: string): string[] => s.bot.received.map((n) => n.body.value[0]).filter((v) => v.resourceUrl === `/communications/calls/${callId}`).map((v) => `${v.changeType}:${v.resourceData.state}`)
 
 test('answerAfterMs: a number delays the callee\'s answer; "never" leaves it establishing; "reject" ends it', async (t) => {
-  const mock = await buildMock(t)
+  const mock = await mockFor(t)
   const bot = await startBot(t)
   const s = { mock, bot }
 
