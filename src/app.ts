@@ -50,7 +50,9 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   await typed.register(controlRoutes, { prefix: '/_mock' })
 
   typed.addHook('onClose', async () => {
-    const dropped = services.close()
-    if (dropped > 0) app.log.warn({ dropped }, 'shutting down: dropped notifications that were not delivered')
+    const active = services.engine.listCalls().filter((c) => c.state !== 'terminated')
+    const runningOperations = active.reduce((n, c) => n + c.operations.filter((o) => o.status === 'running' || o.status === 'notStarted').length, 0)
+    const droppedNotifications = services.close()
+    app.log.info({ droppedNotifications, activeCalls: active.length, runningOperations }, 'shut down: dropped undelivered notifications and live calls')
   })
 }
