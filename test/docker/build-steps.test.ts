@@ -125,9 +125,9 @@ test('the Dockerfile\'s steps build in a clean folder, and the runtime stage run
     await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }))
     await run('npm', ['install', join(packDir, filename)], { cwd: app, env: stageEnv({}), maxBuffer: 32 * 1024 * 1024 })
 
-    const help = await run('npx', ['--no', 'graph-calling-mock', '--help'], { cwd: app, env: stageEnv({}) })
+    const help = await run('npx', ['--yes=false', 'graph-calling-mock', '--help'], { cwd: app, env: stageEnv({}) })
     assert.match(help.stdout, /^Usage: graph-calling-mock \[options\]$/m)
-    const bad = await run('npx', ['--no', 'graph-calling-mock', '--nope'], { cwd: app, env: stageEnv({}) }).catch((err: { code: number, stderr: string }) => err)
+    const bad = await run('npx', ['--yes=false', 'graph-calling-mock', '--nope'], { cwd: app, env: stageEnv({}) }).catch((err: { code: number, stderr: string }) => err)
     assert.equal((bad as { code: number }).code, 2)
 
     const script = "import { startMock } from 'graph-calling-mock'\nconst m = await startMock({ clock: 'manual' })\nconsole.log(JSON.stringify(await m.control.health()))\nawait m.close()\n"

@@ -14,6 +14,9 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/health', async () => ({ status: 'ok' }))
 
+  // A bot stand-in that accepts every notification: lets a first session (or a smoke test) run without a bot.
+  app.post('/callback-sink', { bodyLimit: 1024 * 1024 }, async (_request, reply) => await reply.code(202).send())
+
   app.post('/reset', async () => {
     services.reset()
     return { status: 'reset' }
