@@ -131,7 +131,7 @@ function expectedRun (responses: Response[], ops: Params[]): Expected[] {
 test('property: random scripts and parameters end every operation exactly once, as the model says', async (t) => {
   const mock = await mockFor(t)
   const bot = await startBot(t)
-  const runs = Number(process.env.FC_RUNS ?? 120)
+  const runs = Number(process.env.FC_RUNS ?? 100)
   const seen = new Set<string>()
 
   await fc.assert(fc.asyncProperty(caseArb, async ({ responses, ops }) => {

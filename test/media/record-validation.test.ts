@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { advance, expectGraphError, JSON_HEADERS } from '../helper.js'
+import { advance, answeredCall, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 import { action, BASE, buildMock, mockFor, callView, finalNotification, prompt, record, RESULTS, setup, UUID } from './media-helper.js'
 
 /** Every recordResponse validation rule (contract section 3, ref 1.4): the 400 body names the field and the rule. */
@@ -120,7 +120,6 @@ test('recordResponse on every path form: 200, Location under the version asked f
 
 test('Location follows PUBLIC_BASE_URL', async (t) => {
   const mock = await buildMock(t, { publicBaseUrl: 'https://graph.example.test/mock' })
-  const { startBot, answeredCall } = await import('../helper.js')
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url)
   const res = await action(mock, callId, 'recordResponse', {}, '/beta')
@@ -175,7 +174,6 @@ test('defaults: bargeInAllowed absent is false: a second recordResponse waits in
 
 test('media operations need an established call with serviceHostedMediaConfig; otherwise a 4xx saying why', async (t) => {
   const mock = await mockFor(t)
-  const { startBot } = await import('../helper.js')
   const bot = await startBot(t)
 
   // Unknown call.
