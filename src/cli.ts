@@ -56,8 +56,8 @@ async function main (): Promise<void> {
   try {
     running = await listenMock(settings)
   } catch (err) {
-    process.stderr.write(`graph-calling-mock: cannot start: ${(err as Error).message}\n`)
-    process.exit(1)
+    process.stderr.write(`graph-calling-mock: ${err instanceof SettingsError ? '' : 'cannot start: '}${(err as Error).message}\n`)
+    process.exit(err instanceof SettingsError ? 2 : 1)
   }
   const { app, services, url } = running
   app.log.info({ url, publicBaseUrl: services.baseUrl(), clock: settings.clock, auth: settings.auth }, 'graph-calling-mock is ready')

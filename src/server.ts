@@ -2,7 +2,8 @@ import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { fastifyOptions } from './app-options.js'
 import { registerApp } from './app.js'
-import type { Settings } from './config/settings.js'
+import { SettingsError } from './config/load-settings.js'
+import { SETTINGS, type Settings } from './config/settings.js'
 import { createMockServices, type MockServices } from './mock-services.js'
 
 export interface BuiltMock { app: FastifyInstance, services: MockServices }
@@ -11,6 +12,13 @@ export interface BuiltMock { app: FastifyInstance, services: MockServices }
 export async function buildMock (settings: Settings): Promise<BuiltMock> {
   const app = Fastify(fastifyOptions(settings))
   const services = createMockServices(settings, app.log)
+  // A configured key is read now, so a bad file stops start-up like any bad setting; a generated one
+  // keeps being made in the background.
+  if (settings.signingKeyFile) {
+    await services.key().catch((err: Error) => {
+      throw new SettingsError(SETTINGS.find((s) => s.name === 'signingKeyFile')!, settings.signingKeyFile, err.message.replace(/^SIGNING_KEY_FILE /, ''))
+    })
+  }
   await registerApp(app, services)
   await app.ready()
   return { app, services }
