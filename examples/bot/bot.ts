@@ -64,6 +64,7 @@ export interface Bot {
   app: FastifyInstance
   /** What the bot saw: for tests and curious readers. */
   state: { answered: string[], accepted: AcceptedNotification[], rejected: number }
+  /** Emits 'finished' (callId, CallOutcome | Error) once per call. */
   events: EventEmitter
   /** Resolves when the bot has finished with the call (rejects if its flow failed). */
   done: (callId: string) => Promise<CallOutcome>

@@ -29,6 +29,8 @@ test('startMock rejects a bad setting with a message naming it', async () => {
   await assert.rejects(startMock({ clock: 'fast' as 'real' }), (err: Error) => err instanceof SettingsError && /CLOCK \(--clock\): "fast" is not one of real, manual/.test(err.message))
   await assert.rejects(startMock({ timeScale: 0 }), /TIME_SCALE/)
   await assert.rejects(startMock({ colour: 'red' } as object), /Unknown setting colour/)
+  // @ts-expect-error the options are typed from the settings schema
+  await assert.rejects(startMock({ logLevel: 'loud' }), /LOG_LEVEL/)
 })
 
 test('close() stops the server and may be called twice', async () => {

@@ -24,6 +24,9 @@ interface Setup { mock: RunningMock, bot: Bot, botUrl: string }
 async function setup (t: TestContext, clock: Partial<Settings>): Promise<Setup> {
   const mock = await listenMock(resolveSettings({ port: 0, host: '127.0.0.1', auth: 'strict', logLevel: 'silent', botAppId: BOT_APP_ID, tenantId: TENANT_ID, ...clock }))
   t.after(async () => { await mock.app.close() })
+  // The signing key is generated in the background at start-up; wait for it here, so that it does not
+  // eat into the call's ring time on the scaled real clock.
+  await mock.services.key()
   const recordingsDir = await mkdtemp(join(tmpdir(), 'bot-e2e-'))
   t.after(async () => { await rm(recordingsDir, { recursive: true, force: true }) })
   const bot = createBot({ ...mockEndpoints(mock.url, TENANT_ID), botAppId: BOT_APP_ID, clientSecret: 'e2e-secret', recordingsDir, logger: false })

@@ -1,0 +1,303 @@
+/**
+ * What the benchmarks share: a private build of the mock (compiled JS, so child processes pay neither tsx
+ * nor esbuild), child processes with their RSS read from /proc, a loopback HTTP client, a sink bot and
+ * statistics. Everything listens on and talks to 127.0.0.1 only.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const HOST = '127.0.0.1'
+export const ROOT = fileURLToPath(new URL('..', import.meta.url))
+/** Inside node_modules, so compiled files resolve fastify & co. and find fixtures/ by walking up. */
+const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'graph-calling-mock-bench')
+
+export interface Built { cli: string, bare: string }
+
+let built: Built | undefined
+
+/**
+ * Compiles src/ and the bare baseline server into a private folder (incremental, so reruns are quick).
+ * Not dist/: other people build there, and a stale dist would measure old code.
+ */
+export function ensureBuilt (): Built {
+  if (built) return built
+  mkdirSync(BUILD_DIR, { recursive: true })
+  const config = join(BUILD_DIR, 'tsconfig.json')
+  writeFileSync(config, JSON.stringify({
+    extends: join(ROOT, 'tsconfig.json'),
+    compilerOptions: { rootDir: ROOT, outDir: join(BUILD_DIR, 'out'), noEmit: false, declaration: false, sourceMap: false, incremental: true, tsBuildInfoFile: join(BUILD_DIR, 'tsbuildinfo') },
+    include: [],
+    files: [join(ROOT, 'src', 'cli.ts'), join(ROOT, 'bench', 'bare-server.ts')]
+  }))
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { encoding: 'utf8', cwd: ROOT })
+  if (tsc.status !== 0) throw new Error(`bench build failed:\n${tsc.stdout}${tsc.stderr}`)
+  built = { cli: join(BUILD_DIR, 'out', 'src', 'cli.js'), bare: join(BUILD_DIR, 'out', 'bench', 'bare-server.js') }
+  return built
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Child processes
+
+export interface ChildServer {
+  proc: ChildProcess
+  pid: number
+  url: string
+  /** Milliseconds from spawn() to the ready line. */
+  readyMs: number
+  /** Resident set size now, and its peak so far (VmHWM), in MB. */
+  rssMb: () => number
+  peakRssMb: () => number
+  stop: () => Promise<void>
+}
+
+function procStatusKb (pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) : NaN
+  } catch { return NaN }
+}
+
+export const mb = (kb: number): number => kb / 1024
+
+/**
+ * Starts `node script args` and resolves once it logs a JSON line with `url` and a msg containing "ready".
+ * stdout goes to a log file (the mock logs every request at the default level; a pipe back to this
+ * process would cost the benchmark CPU), stderr is kept for error messages.
+ */
+export async function startServer (script: string, options: { args?: string[], env?: Record<string, string>, name: string, nodeArgs?: string[], readyTimeoutMs?: number, quiet?: boolean }): Promise<ChildServer> {
+  // A server that logs nothing is ready when it answers /_mock/health on a port chosen beforehand.
+  const port = options.quiet ? await freePort() : undefined
+  const logDir = join(tmpdir(), 'graph-calling-mock-bench')
+  mkdirSync(logDir, { recursive: true })
+  const logFile = join(logDir, `${options.name}-${process.pid}-${Date.now()}.log`)
+  const fd = openSync(logFile, 'w')
+  const started = performance.now()
+  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? []), ...(port !== undefined ? ['--port', String(port)] : [])], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), ...options.env },
+    stdio: ['ignore', fd, 'pipe']
+  })
+  closeSync(fd)
+  let stderr = ''
+  proc.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
+  let url: string | undefined
+  const deadline = started + (options.readyTimeoutMs ?? 20_000)
+  while (url === undefined) {
+    if (proc.exitCode !== null) throw new Error(`${options.name} exited with ${proc.exitCode}: ${stderr}`)
+    if (performance.now() > deadline) { proc.kill('SIGKILL'); throw new Error(`${options.name} did not become ready: ${stderr}`) }
+    url = port !== undefined ? await healthUrl(port) : readyUrl(readFileSync(logFile, 'utf8'))
+    if (url === undefined) await sleep(10)
+  }
+  const readyMs = performance.now() - started
+  const pid = proc.pid!
+  return {
+    proc,
+    pid,
+    url,
+    readyMs,
+    rssMb: () => mb(procStatusKb(pid, 'VmRSS')),
+    peakRssMb: () => mb(procStatusKb(pid, 'VmHWM')),
+    async stop () {
+      if (proc.exitCode === null && proc.signalCode === null) {
+        proc.kill('SIGTERM')
+        const killer = setTimeout(() => proc.kill('SIGKILL'), 6000)
+        await exited
+        clearTimeout(killer)
+      }
+      rmSync(logFile, { force: true })
+    }
+  }
+}
+
+async function freePort (): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+async function healthUrl (port: number): Promise<string | undefined> {
+  const url = `http://${HOST}:${port}`
+  try { return (await fetch(`${url}/_mock/health`)).status === 200 ? url : undefined } catch { return undefined }
+}
+
+/** The ready line's url, if the log has it yet. */
+export function readyUrl (log: string): string | undefined {
+  for (const line of log.split('\n')) {
+    if (!line.includes('ready') || !line.includes('"url"')) continue
+    try {
+      const j = JSON.parse(line) as { msg?: string, url?: string }
+      if (j.url && j.msg?.includes('ready')) return j.url
+    } catch { /* not JSON, or half a line */ }
+  }
+  return undefined
+}
+
+/** The environment without the mock's own settings, so the machine's shell cannot change a benchmark. */
+export function cleanEnv (): Record<string, string> {
+  const names = new Set(['PORT', 'HOST', 'PUBLIC_BASE_URL', 'CALLBACK_URL', 'CLOCK', 'TIME_SCALE', 'AUTH', 'BOT_APP_ID', 'TENANT_ID', 'RECORDING_RETENTION_SECONDS', 'LOG_LEVEL', 'SIGNING_KEY_FILE', 'FIXTURES_DIR', 'NODE_OPTIONS'])
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !names.has(k)) env[k] = v
+  return env
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A loopback HTTP client (node:http with keep-alive: far cheaper per request than fetch)
+
+export interface Reply { status: number, headers: IncomingHttpHeaders, text: string, json: <T = any>() => T, at: number }
+
+export function httpClient (base: string, options: { maxSockets?: number, headers?: Record<string, string> } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 })
+  const u = new URL(base)
+  return {
+    async send (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+      const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+      return await new Promise<Reply>((resolve, reject) => {
+        const req = httpRequest({
+          agent,
+          host: u.hostname,
+          port: u.port,
+          method,
+          path,
+          headers: { ...options.headers, ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}), ...headers }
+        }, (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (c: Buffer) => chunks.push(c))
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString()
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text), at: wallNow() })
+          })
+          res.on('error', reject)
+        })
+        req.on('error', reject)
+        req.end(payload)
+      })
+    },
+    /** Like send, but a status of 300 or more is an error naming the request. */
+    async ok (method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply> {
+      const r = await this.send(method, path, body, headers)
+      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.text.slice(0, 300)}`)
+      return r
+    },
+    close (): void { agent.destroy() }
+  }
+}
+
+export type HttpClient = ReturnType<typeof httpClient>
+
+/** Wall-clock milliseconds with sub-millisecond precision (comparable across processes on one machine). */
+export function wallNow (): number {
+  return performance.timeOrigin + performance.now()
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// A sink bot: answers every notification 202 and hands each parsed body to `onBody` with its arrival time.
+
+export interface Sink { url: string, server: Server, received: () => number, close: () => Promise<void> }
+
+export async function startSink (onBody: (body: any, at: number) => void = () => {}): Promise<Sink> {
+  let count = 0
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = []
+    req.on('data', (c: Buffer) => chunks.push(c))
+    req.on('end', () => {
+      const at = wallNow()
+      count++
+      res.statusCode = 202
+      res.end()
+      try { onBody(JSON.parse(Buffer.concat(chunks).toString()), at) } catch { /* a body the bench does not read */ }
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve))
+  return {
+    url: `http://${HOST}:${(server.address() as AddressInfo).port}/api/calls`,
+    server,
+    received: () => count,
+    async close () {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The Graph flow pieces the benchmarks repeat
+
+export const AUTH = { authorization: 'Bearer bench' }
+export const SERVICE_HOSTED = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }
+
+export function answerBody (callbackUri: string): Record<string, unknown> {
+  return { callbackUri, acceptedModalities: ['audio'], mediaConfig: SERVICE_HOSTED }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Statistics and printing
+
+export interface Stats { n: number, min: number, p50: number, p90: number, p99: number, max: number, mean: number }
+
+export function stats (values: number[]): Stats {
+  const s = Float64Array.from(values).sort()
+  const at = (q: number): number => s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]
+  let sum = 0
+  for (const v of s) sum += v
+  return { n: s.length, min: s[0] ?? NaN, p50: at(0.5), p90: at(0.9), p99: at(0.99), max: s[s.length - 1] ?? NaN, mean: sum / s.length }
+}
+
+export function median (values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+export const f0 = (n: number): string => Number.isFinite(n) ? n.toFixed(0) : String(n)
+export const f1 = (n: number): string => Number.isFinite(n) ? n.toFixed(1) : String(n)
+export const f2 = (n: number): string => Number.isFinite(n) ? n.toFixed(2) : String(n)
+
+export function table (rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)))
+  return rows.map((r) => r.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')).join('\n')
+}
+
+export async function sleep (ms: number): Promise<void> {
+  await new Promise<void>((resolve) => setTimeout(resolve, ms))
+}
+
+/** Polls `done` every 20 ms until it is true or `timeoutMs` passes; says which. */
+export async function waitUntil (done: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs
+  while (!done()) {
+    if (performance.now() > deadline) return false
+    await sleep(20)
+  }
+  return true
+}
+
+/** Runs `fn` over items with at most `limit` at a time. */
+export async function pool<T> (items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++
+      await fn(items[i], i)
+    }
+  })
+  await Promise.all(workers)
+}
+
+/** Stops the process if a benchmark hangs: they must always end by themselves. */
+export function watchdog (name: string, ms: number): void {
+  setTimeout(() => { console.error(`${name}: timed out after ${ms / 1000} s`); process.exit(1) }, ms).unref()
+}
+
+/** True when this module is the entry point (each benchmark also runs alone). */
+export function isMain (url: string): boolean {
+  return process.argv[1] !== undefined && fileURLToPath(url) === process.argv[1]
+}

@@ -1,0 +1,118 @@
+/**
+ * Throughput of POST /beta/communications/calls/{id}/recordResponse against bare Fastify 5 returning the
+ * same JSON: `node --import tsx bench/throughput.ts [rounds] [seconds]`.
+ *
+ * Both run compiled, as child processes on 127.0.0.1, with autocannon in this process. The mock runs with
+ * its defaults (LOG_LEVEL=info: two JSON lines per request, to a file; AUTH=bearer) on the manual clock, so
+ * every request creates a real operation that queues behind the first; it is reset and the call set up
+ * again before each of its rounds. A third server, bare Fastify with request logging on, shows how much
+ * of the difference is logging. Rounds alternate between the servers, so a noisy neighbour hits all three,
+ * and each round's ratio compares servers measured seconds apart.
+ */
+import autocannon, { type Result } from 'autocannon'
+import { answerBody, AUTH, ensureBuilt, f0, f1, f2, httpClient, isMain, median, startServer, startSink, table, watchdog, type ChildServer } from './lib.js'
+
+const REQUEST = { stopTones: ['#'], maxRecordDurationInSeconds: 10, playBeep: false }
+
+export interface ThroughputResult {
+  rounds: number
+  seconds: number
+  connections: number
+  servers: Record<string, { rps: number[], p50: number[], p99: number[], errors: number, non2xx: number }>
+  /** Median over rounds of mock rps / bare rps in the same round. */
+  ratio: number
+  ratioVsLogged: number
+}
+
+export async function runThroughput (options: { rounds?: number, seconds?: number, connections?: number } = {}): Promise<ThroughputResult> {
+  const rounds = options.rounds ?? 3
+  const seconds = options.seconds ?? 5
+  const connections = options.connections ?? 10
+  const { cli, bare } = ensureBuilt()
+  const sink = await startSink()
+  const children: ChildServer[] = []
+  try {
+    const mock = await startServer(cli, { name: 'mock', args: ['--port', '0', '--clock', 'manual'] })
+    children.push(mock)
+    const client = httpClient(mock.url, { headers: AUTH })
+
+    /** A fresh mock with one answered call; returns the recordResponse path. */
+    const prepare = async (): Promise<string> => {
+      await client.ok('POST', '/_mock/reset')
+      const id = (await client.ok('POST', '/_mock/calls', { callbackUri: sink.url })).json().id as string
+      await client.ok('POST', `/v1.0/communications/calls/${id}/answer`, answerBody(sink.url))
+      return `/beta/communications/calls/${id}/recordResponse`
+    }
+    const sample = await client.ok('POST', await prepare(), REQUEST)
+    const env = { BARE_BODY: sample.text, BARE_LOCATION: String(sample.headers.location) }
+    const bareServer = await startServer(bare, { name: 'bare', env })
+    children.push(bareServer)
+    const loggedServer = await startServer(bare, { name: 'bare-logged', env: { ...env, BARE_LOG: 'info' } })
+    children.push(loggedServer)
+
+    const targets: Array<{ name: string, url: string, prepare: () => Promise<string> }> = [
+      { name: 'bare Fastify', url: bareServer.url, prepare: async () => '/beta/communications/calls/x/recordResponse' },
+      { name: 'bare Fastify + request logs', url: loggedServer.url, prepare: async () => '/beta/communications/calls/x/recordResponse' },
+      { name: 'mock recordResponse', url: mock.url, prepare }
+    ]
+    const run = async (url: string, duration: number): Promise<Result> => await autocannon({
+      url,
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...AUTH },
+      body: JSON.stringify(REQUEST),
+      connections,
+      duration
+    })
+
+    // Warm-up: JIT and connection set-up for all three, not measured.
+    for (const t of targets) await run(t.url + await t.prepare(), 1)
+
+    const servers: ThroughputResult['servers'] = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [], errors: 0, non2xx: 0 }]))
+    for (let r = 0; r < rounds; r++) {
+      // Rotate the order so no server always runs first after a pause.
+      for (let i = 0; i < targets.length; i++) {
+        const t = targets[(i + r) % targets.length]
+        const res = await run(t.url + await t.prepare(), seconds)
+        const s = servers[t.name]
+        s.rps.push(res.requests.average)
+        s.p50.push(res.latency.p50)
+        s.p99.push(res.latency.p99)
+        s.errors += res.errors + res.timeouts
+        s.non2xx += res.non2xx
+      }
+    }
+    const ratios = (a: string, b: string): number[] => servers[a].rps.map((v, i) => v / servers[b].rps[i])
+    client.close()
+    return {
+      rounds,
+      seconds,
+      connections,
+      servers,
+      ratio: median(ratios('mock recordResponse', 'bare Fastify')),
+      ratioVsLogged: median(ratios('mock recordResponse', 'bare Fastify + request logs'))
+    }
+  } finally {
+    for (const c of children) await c.stop()
+    await sink.close()
+  }
+}
+
+export function printThroughput (r: ThroughputResult): void {
+  console.log(`throughput: ${r.rounds} rounds of ${r.seconds} s, ${r.connections} connections, POST recordResponse\n`)
+  const rows = [['server', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']]
+  for (const [name, s] of Object.entries(r.servers)) {
+    rows.push([name, f0(median(s.rps)), s.rps.map(f0).join(' / '), f1(median(s.p50)), f1(median(s.p99)), String(s.errors), String(s.non2xx)])
+  }
+  console.log(table(rows))
+  console.log(`\nmock / bare Fastify: ${f2(r.ratio)}x (goal >= 0.5x: ${r.ratio >= 0.5 ? 'met' : 'NOT met'}); mock / bare Fastify with request logs: ${f2(r.ratioVsLogged)}x`)
+}
+
+if (isMain(import.meta.url)) {
+  watchdog('bench/throughput', 10 * 60_000)
+  const rounds = Number(process.argv[2] ?? 3)
+  const seconds = Number(process.argv[3] ?? 5)
+  runThroughput({ rounds, seconds }).then((r) => {
+    printThroughput(r)
+    console.log(JSON.stringify(r))
+  }).catch((err: unknown) => { console.error(err); process.exitCode = 1 })
+}
