@@ -52,6 +52,8 @@ export interface ChildServer {
   /** Resident set size now, and its peak so far (VmHWM), in MB. */
   rssMb: () => number
   peakRssMb: () => number
+  /** CPU time (user + system) the process has used, in ms (10 ms resolution). */
+  cpuMs: () => number
   stop: () => Promise<void>
 }
 
@@ -59,6 +61,15 @@ function procStatusKb (pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return m ? Number(m[1]) : NaN
+  } catch { return NaN }
+}
+
+/** utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks of 10 ms). */
+function procCpuMs (pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
   } catch { return NaN }
 }
 
@@ -103,6 +114,7 @@ export async function startServer (script: string, options: { args?: string[], e
     readyMs,
     rssMb: () => mb(procStatusKb(pid, 'VmRSS')),
     peakRssMb: () => mb(procStatusKb(pid, 'VmHWM')),
+    cpuMs: () => procCpuMs(pid),
     async stop () {
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM')

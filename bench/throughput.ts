@@ -18,10 +18,12 @@ export interface ThroughputResult {
   rounds: number
   seconds: number
   connections: number
-  servers: Record<string, { rps: number[], p50: number[], p99: number[], errors: number, non2xx: number }>
+  servers: Record<string, { rps: number[], p50: number[], p99: number[], meanMs: number[], cpuUsPerRequest: number[], errors: number, non2xx: number }>
   /** Median over rounds of mock rps / bare rps in the same round. */
   ratio: number
   ratioVsLogged: number
+  /** Median over rounds of bare CPU per request / mock CPU per request: the ratio on a quiet, dedicated core. */
+  cpuRatio: number
 }
 
 export async function runThroughput (options: { rounds?: number, seconds?: number, connections?: number } = {}): Promise<ThroughputResult> {
@@ -50,10 +52,11 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
     const loggedServer = await startServer(bare, { name: 'bare-logged', env: { ...env, BARE_LOG: 'info' } })
     children.push(loggedServer)
 
-    const targets: Array<{ name: string, url: string, prepare: () => Promise<string> }> = [
-      { name: 'bare Fastify', url: bareServer.url, prepare: async () => '/beta/communications/calls/x/recordResponse' },
-      { name: 'bare Fastify + request logs', url: loggedServer.url, prepare: async () => '/beta/communications/calls/x/recordResponse' },
-      { name: 'mock recordResponse', url: mock.url, prepare }
+    const barePath = async (): Promise<string> => '/beta/communications/calls/x/recordResponse'
+    const targets: Array<{ name: string, server: ChildServer, prepare: () => Promise<string> }> = [
+      { name: 'bare Fastify', server: bareServer, prepare: barePath },
+      { name: 'bare Fastify + request logs', server: loggedServer, prepare: barePath },
+      { name: 'mock recordResponse', server: mock, prepare }
     ]
     const run = async (url: string, duration: number): Promise<Result> => await autocannon({
       url,
@@ -65,23 +68,28 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
     })
 
     // Warm-up: JIT and connection set-up for all three, not measured.
-    for (const t of targets) await run(t.url + await t.prepare(), 1)
+    for (const t of targets) await run(t.server.url + await t.prepare(), 1)
 
-    const servers: ThroughputResult['servers'] = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [], errors: 0, non2xx: 0 }]))
+    const servers: ThroughputResult['servers'] = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [], meanMs: [], cpuUsPerRequest: [], errors: 0, non2xx: 0 }]))
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no server always runs first after a pause.
       for (let i = 0; i < targets.length; i++) {
         const t = targets[(i + r) % targets.length]
-        const res = await run(t.url + await t.prepare(), seconds)
+        const url = t.server.url + await t.prepare()
+        const cpuBefore = t.server.cpuMs()
+        const res = await run(url, seconds)
         const s = servers[t.name]
         s.rps.push(res.requests.average)
         s.p50.push(res.latency.p50)
         s.p99.push(res.latency.p99)
+        s.meanMs.push(res.latency.average)
+        s.cpuUsPerRequest.push((t.server.cpuMs() - cpuBefore) * 1000 / res.requests.total)
         s.errors += res.errors + res.timeouts
         s.non2xx += res.non2xx
       }
     }
     const ratios = (a: string, b: string): number[] => servers[a].rps.map((v, i) => v / servers[b].rps[i])
+    const bareCpu = servers['bare Fastify'].cpuUsPerRequest
     client.close()
     return {
       rounds,
@@ -89,7 +97,8 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
       connections,
       servers,
       ratio: median(ratios('mock recordResponse', 'bare Fastify')),
-      ratioVsLogged: median(ratios('mock recordResponse', 'bare Fastify + request logs'))
+      ratioVsLogged: median(ratios('mock recordResponse', 'bare Fastify + request logs')),
+      cpuRatio: median(servers['mock recordResponse'].cpuUsPerRequest.map((v, i) => bareCpu[i] / v))
     }
   } finally {
     for (const c of children) await c.stop()
@@ -99,12 +108,13 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
 
 export function printThroughput (r: ThroughputResult): void {
   console.log(`throughput: ${r.rounds} rounds of ${r.seconds} s, ${r.connections} connections, POST recordResponse\n`)
-  const rows = [['server', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'errors', 'non-2xx']]
+  const rows = [['server', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'mean ms', 'CPU µs/req', 'errors', 'non-2xx']]
   for (const [name, s] of Object.entries(r.servers)) {
-    rows.push([name, f0(median(s.rps)), s.rps.map(f0).join(' / '), f1(median(s.p50)), f1(median(s.p99)), String(s.errors), String(s.non2xx)])
+    rows.push([name, f0(median(s.rps)), s.rps.map(f0).join(' / '), f1(median(s.p50)), f1(median(s.p99)), f2(median(s.meanMs)), f0(median(s.cpuUsPerRequest)), String(s.errors), String(s.non2xx)])
   }
   console.log(table(rows))
   console.log(`\nmock / bare Fastify: ${f2(r.ratio)}x (goal >= 0.5x: ${r.ratio >= 0.5 ? 'met' : 'NOT met'}); mock / bare Fastify with request logs: ${f2(r.ratioVsLogged)}x`)
+  console.log(`CPU per request, bare / mock: ${f2(r.cpuRatio)}x (what the req/s ratio would be on a quiet dedicated core)`)
 }
 
 if (isMain(import.meta.url)) {
