@@ -85,9 +85,11 @@ test('a bot that takes 4.9 s per reply does not delay another call\'s notificati
   const res = await mock.app.inject({ method: 'GET', url: `/_mock/notifications?callId=${fastCall}&minCount=1&waitMs=4000` })
   assert.equal(res.json().value[0].outcome, 'delivered')
   assert.ok(Date.now() - started < 1500, `the other call waited ${Date.now() - started} ms`)
-  // The slow bot is within the 5 s timeout: its notification is delivered, once, after ~4.9 s.
+  // The slow bot is within the 5 s timeout: its notification is delivered after ~4.9 s. On a machine so
+  // loaded that the reply slips past 5 s, the attempt must have waited the full timeout before retrying.
   const slowEntries = (await mock.app.inject({ method: 'GET', url: `/_mock/notifications?callId=${slowCall}&minCount=1&waitMs=8000` })).json().value
   assert.equal(slowEntries.length, 1)
-  assert.equal(slowEntries[0].outcome, 'delivered')
-  assert.ok(slowEntries[0].durationMs >= 4800, `took ${slowEntries[0].durationMs} ms`)
+  const first = slowEntries[0]
+  if (first.outcome === 'delivered') assert.ok(first.durationMs >= 4800, `took ${first.durationMs} ms`)
+  else assert.ok(first.outcome === 'retrying' && /timed out/.test(first.error) && first.durationMs >= 4990, JSON.stringify(first))
 })
