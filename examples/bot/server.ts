@@ -25,6 +25,17 @@ const bot = createBot({
 const callbackUrl = await bot.listen({ port, host })
 bot.app.log.info({ mockUrl, callbackUrl }, 'bot ready: the mock posts notifications to callbackUrl')
 
+// RING_ON_START=true (docker compose sets it): ask the mock for one incoming call, so `up` shows the whole flow.
+if (env.RING_ON_START === 'true') {
+  const res = await fetch(`${mockUrl}/_mock/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ callbackUri: env.PUBLIC_CALLBACK_URL ?? callbackUrl }) })
+  const body = await res.json() as { id?: string }
+  if (res.ok && body.id) {
+    bot.app.log.info({ callId: body.id }, 'asked the mock to ring this bot')
+    const result = await bot.done(body.id)
+    bot.app.log.info({ callId: body.id, recording: result.recordingPath, bytes: result.bytes }, 'call flow finished: recording saved, call hung up')
+  } else bot.app.log.error({ status: res.status, body }, 'the mock refused to simulate a call')
+}
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => { void bot.app.close().then(() => process.exit(0)) })
 }

@@ -10,8 +10,8 @@ const compose = parseSimpleYaml(readFileSync('docker-compose.yml', 'utf8')) as M
 const services = compose.services as Record<string, Map>
 const { mock, bot } = services
 const envOf = (service: Map): Record<string, string> => service.environment as Record<string, string>
-/** The bot's settings, as examples/bot/server.ts reads them. */
-const BOT_ENV = ['MOCK_URL', 'CALLBACK_PORT', 'BOT_APP_ID', 'TENANT_ID', 'PUBLIC_CALLBACK_URL']
+/** The bot's settings: every `env.NAME` that examples/bot/server.ts reads. */
+const BOT_ENV = [...new Set([...readFileSync('examples/bot/server.ts', 'utf8').matchAll(/env\.([A-Z_]+)/g)].map((m) => m[1]))]
 
 test('the parser reads the subset compose uses and refuses the rest', () => {
   assert.deepEqual(parseSimpleYaml('a:\n  b: "x"\n  c:\n    - 1\n    - \'y\'\nd: [1, "2"]\n'), { a: { b: 'x', c: ['1', 'y'] }, d: [1, '2'] })
@@ -42,7 +42,9 @@ test('every environment name of the mock is a setting, and the values are valid 
 test('the bot is wired to the mock by service name, with the same app and tenant', () => {
   const m = envOf(mock)
   const b = envOf(bot)
-  assert.deepEqual(Object.keys(b).sort(), [...BOT_ENV].sort())
+  for (const name of Object.keys(b)) assert.ok(BOT_ENV.includes(name), `${name} is read by examples/bot/server.ts`)
+  for (const name of ['MOCK_URL', 'CALLBACK_PORT', 'BOT_APP_ID', 'TENANT_ID', 'PUBLIC_CALLBACK_URL', 'RING_ON_START']) assert.ok(name in b, `compose sets ${name}`)
+  assert.equal(b.RING_ON_START, 'true', 'docker compose up runs the whole flow by itself')
   assert.equal(b.MOCK_URL, m.PUBLIC_BASE_URL)
   assert.equal(new URL(b.MOCK_URL).host, `mock:${m.PORT}`)
   assert.equal(b.BOT_APP_ID, m.BOT_APP_ID)
