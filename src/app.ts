@@ -8,6 +8,7 @@ import { openIdRoutes } from './routes/auth/openid.js'
 import { recordingRoutes } from './routes/recordings/recordings.js'
 import { controlRoutes } from './routes/control/index.js'
 import { addInspectionHooks } from './inspection/graph-hooks.js'
+import { registerDocs } from './routes/docs.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,6 +40,7 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     jsonParser(request, text, done)
   })
 
+  await registerDocs(typed)
   // Faults and the request journal wrap the Graph routes only (their hooks run before Graph auth).
   await typed.register(async (graph) => {
     addInspectionHooks(graph, { faults: services.faults, requests: services.requests, clock: services.clock })
