@@ -37,5 +37,8 @@ if (env.RING_ON_START === 'true') {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { void bot.app.close().then(() => process.exit(0)) })
+  process.once(signal, async () => {
+    await bot.app.close()
+    process.exit(0)
+  })
 }

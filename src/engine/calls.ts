@@ -40,7 +40,9 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
   const botIdentity = (): Record<string, unknown> => ({
     '@odata.type': '#microsoft.graph.participantInfo',
     identity: { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', displayName: 'Calling bot', id: ctx.defaults.botAppId } },
-    endpointType: null, region: null, languageId: null
+    endpointType: null,
+    region: null,
+    languageId: null
   })
 
   function newCall (fields: Pick<Call, 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'source' | 'targets' | 'requestedModalities' | 'mediaConfig' | 'apiVersion'> & Partial<Call>): Call {

@@ -2,8 +2,22 @@ import type { Call, Operation } from './model.js'
 
 /** Graph's tone enum (ref 3.6) for each DTMF key. */
 export const TONE_NAMES: Record<string, string> = {
-  0: 'tone0', 1: 'tone1', 2: 'tone2', 3: 'tone3', 4: 'tone4', 5: 'tone5', 6: 'tone6', 7: 'tone7', 8: 'tone8', 9: 'tone9',
-  '*': 'star', '#': 'pound', A: 'a', B: 'b', C: 'c', D: 'd'
+  0: 'tone0',
+  1: 'tone1',
+  2: 'tone2',
+  3: 'tone3',
+  4: 'tone4',
+  5: 'tone5',
+  6: 'tone6',
+  7: 'tone7',
+  8: 'tone8',
+  9: 'tone9',
+  '*': 'star',
+  '#': 'pound',
+  A: 'a',
+  B: 'b',
+  C: 'c',
+  D: 'd'
 }
 
 /**

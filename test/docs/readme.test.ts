@@ -52,7 +52,7 @@ test('the README\'s in-process example runs, with the bot\'s part filled in', as
     .replace("from 'graph-calling-mock'", `from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname)}`)
     .replace("{ callbackUri: 'http://127.0.0.1:3978/api/calls' }", '{ callbackUri: mock.url + \'/_mock/callback-sink\' }')
     .replace(placeholder, bot) +
-    `\nconsole.log(JSON.stringify({ status: done.body.value[0].resourceData.status, reason: done.body.value[0].resourceData.resultInfo.subcode, requests: requests.map((r) => r.path) }))\n`
+    '\nconsole.log(JSON.stringify({ status: done.body.value[0].resourceData.status, reason: done.body.value[0].resourceData.resultInfo.subcode, requests: requests.map((r) => r.path) }))\n'
   const dir = await mkdtemp(join(tmpdir(), 'readme-ts-'))
   try {
     const file = join(dir, 'example.mts')

@@ -133,8 +133,9 @@ test('example bot, manual clock: answer, prompt, record until #, download, hang 
   const s = await setup(t, { clock: 'manual' })
   await call(s.mock, 'PUT', '/_mock/script', SCRIPT)
   const { id } = await call(s.mock, 'POST', '/_mock/calls', { callbackUri: s.botUrl })
-  let outcome: CallOutcome | undefined
-  const done = s.bot.done(id).then((o) => { outcome = o; return o })
+  // Set when the bot reports; an object, so the loop below sees the promise's write.
+  const finished: { outcome?: CallOutcome } = {}
+  const done = s.bot.done(id).then((o) => { finished.outcome = o; return o })
   done.catch(() => undefined)
 
   // The bot answers and queues both operations on real time; only then does virtual time need to move.
@@ -142,7 +143,7 @@ test('example bot, manual clock: answer, prompt, record until #, download, hang 
     const view = await call(s.mock, 'GET', `/_mock/calls/${id}`)
     return view.operations.length === 2 ? true : undefined
   })
-  for (let step = 0; step < 40 && outcome === undefined; step++) {
+  for (let step = 0; step < 40 && finished.outcome === undefined; step++) {
     const view = await call(s.mock, 'GET', `/_mock/calls/${id}`)
     if (view.operations[1].status === 'completed') break
     await call(s.mock, 'POST', '/_mock/clock/advance', { ms: 500 })

@@ -89,7 +89,7 @@ test('the notifications journal long-polls until minCount entries match, or retu
   const partial = await mock.app.inject({ method: 'GET', url: `/_mock/notifications?callId=${id}&minCount=10&waitMs=50` })
   assert.equal(partial.json().value.length, 3)
   assert.ok(Date.now() - started >= 45)
-  const created = await mock.app.inject({ method: 'GET', url: `/_mock/notifications?changeType=created` })
+  const created = await mock.app.inject({ method: 'GET', url: '/_mock/notifications?changeType=created' })
   assert.equal(created.json().value.length, 1)
   const bad = await mock.app.inject({ method: 'GET', url: '/_mock/notifications?minCount=lots' })
   assert.equal(bad.statusCode, 400)

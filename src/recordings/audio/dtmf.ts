@@ -1,41 +1,53 @@
 /** DTMF keypad frequencies (ITU-T Q.23): [row (low) Hz, column (high) Hz]. */
 export const DTMF_FREQUENCIES: Record<string, readonly [low: number, high: number]> = {
-  '1': [697, 1209], '2': [697, 1336], '3': [697, 1477], A: [697, 1633],
-  '4': [770, 1209], '5': [770, 1336], '6': [770, 1477], B: [770, 1633],
-  '7': [852, 1209], '8': [852, 1336], '9': [852, 1477], C: [852, 1633],
-  '*': [941, 1209], '0': [941, 1336], '#': [941, 1477], D: [941, 1633],
-};
+  1: [697, 1209],
+  2: [697, 1336],
+  3: [697, 1477],
+  A: [697, 1633],
+  4: [770, 1209],
+  5: [770, 1336],
+  6: [770, 1477],
+  B: [770, 1633],
+  7: [852, 1209],
+  8: [852, 1336],
+  9: [852, 1477],
+  C: [852, 1633],
+  '*': [941, 1209],
+  0: [941, 1336],
+  '#': [941, 1477],
+  D: [941, 1633],
+}
 
 /** Tone length: 100 ms, comfortably above the 40 ms minimum detectors require. */
-export const DTMF_DURATION_MS = 100;
+export const DTMF_DURATION_MS = 100
 /** Amplitude of each of the two sines: -10 dBFS peak, so the pair peaks at about -4 dBFS. */
-export const DTMF_COMPONENT_AMPLITUDE = 10 ** (-10 / 20);
+export const DTMF_COMPONENT_AMPLITUDE = 10 ** (-10 / 20)
 /** Short raised-cosine ramps avoid clicks (broadband splatter) at the tone edges. */
-const RAMP_MS = 3;
+const RAMP_MS = 3
 
 /** The frequency pair for a key (case-insensitive for A-D), or undefined for a non-DTMF key. */
-export function dtmfPair(key: string): readonly [number, number] | undefined {
-  return Object.hasOwn(DTMF_FREQUENCIES, key.toUpperCase()) ? DTMF_FREQUENCIES[key.toUpperCase()] : undefined;
+export function dtmfPair (key: string): readonly [number, number] | undefined {
+  return Object.hasOwn(DTMF_FREQUENCIES, key.toUpperCase()) ? DTMF_FREQUENCIES[key.toUpperCase()] : undefined
 }
 
 /**
  * Adds (mixes) a DTMF tone into `out` starting at sample `start`; the parts outside `out`
  * are cut. Returns false (and adds nothing) for an unknown key.
  */
-export function mixDtmfTone(out: Float32Array, start: number, key: string, sampleRate: number): boolean {
-  const pair = dtmfPair(key);
-  if (!pair) return false;
-  const length = Math.round((DTMF_DURATION_MS * sampleRate) / 1000);
-  const ramp = Math.round((RAMP_MS * sampleRate) / 1000);
-  const wLow = (2 * Math.PI * pair[0]) / sampleRate;
-  const wHigh = (2 * Math.PI * pair[1]) / sampleRate;
-  const from = Math.max(0, start);
-  const to = Math.min(out.length, start + length);
+export function mixDtmfTone (out: Float32Array, start: number, key: string, sampleRate: number): boolean {
+  const pair = dtmfPair(key)
+  if (!pair) return false
+  const length = Math.round((DTMF_DURATION_MS * sampleRate) / 1000)
+  const ramp = Math.round((RAMP_MS * sampleRate) / 1000)
+  const wLow = (2 * Math.PI * pair[0]) / sampleRate
+  const wHigh = (2 * Math.PI * pair[1]) / sampleRate
+  const from = Math.max(0, start)
+  const to = Math.min(out.length, start + length)
   for (let i = from; i < to; i++) {
-    const n = i - start;
-    const edge = Math.min(n, length - 1 - n);
-    const gain = edge < ramp ? 0.5 - 0.5 * Math.cos((Math.PI * edge) / ramp) : 1;
-    out[i] += DTMF_COMPONENT_AMPLITUDE * gain * (Math.sin(wLow * n) + Math.sin(wHigh * n));
+    const n = i - start
+    const edge = Math.min(n, length - 1 - n)
+    const gain = edge < ramp ? 0.5 - 0.5 * Math.cos((Math.PI * edge) / ramp) : 1
+    out[i] += DTMF_COMPONENT_AMPLITUDE * gain * (Math.sin(wLow * n) + Math.sin(wHigh * n))
   }
-  return true;
+  return true
 }
