@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
+import { rewriteGraphUrl } from './routes/graph/paths.js'
 
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024
@@ -24,6 +25,7 @@ export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifySe
     forceCloseConnections: true,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    rewriteUrl: rewriteGraphUrl,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
     // Graph does not convert "5" into 5: a string where a number belongs is a 400 (contract section 3).
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } }

@@ -44,7 +44,8 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   // Faults and the request journal wrap the Graph routes only (their hooks run before Graph auth).
   await typed.register(async (graph) => {
     addInspectionHooks(graph, { faults: services.faults, requests: services.requests, clock: services.clock })
-    for (const prefix of ['', '/v1.0', '/beta']) await graph.register(graphRoutes, { prefix })
+    // One registration: every spelling of a Graph URL is rewritten to the plain one (routes/graph/paths.ts).
+    await graph.register(graphRoutes)
   })
   await typed.register(tokenRoutes)
   await typed.register(openIdRoutes)

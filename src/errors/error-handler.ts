@@ -75,7 +75,7 @@ export function errorHandler (error: FastifyError | GraphError | Error, request:
 
 /** Unknown routes fail loudly, in Graph's shape, with a log line naming them. */
 export function notFoundHandler (request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  request.log.warn({ method: request.method, url: request.url }, 'no route for this request')
-  const path = request.url.split('?')[0]
+  request.log.warn({ method: request.method, url: request.originalUrl }, 'no route for this request')
+  const path = request.originalUrl.split('?')[0]
   return sendGraphError(reply, graphErrors.itemNotFound(`Resource not found for the segment '${path.split('/').filter(Boolean).pop() ?? '/'}' (${request.method} ${path}).`))
 }

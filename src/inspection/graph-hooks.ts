@@ -32,7 +32,8 @@ export function addInspectionHooks (app: FastifyInstance, deps: InspectionDeps):
   const arrivals = new WeakMap<FastifyRequest, Arrival>()
 
   app.addHook('onRequest', async (request) => {
-    const fault = deps.faults.take(request.method, pathOf(request.url))
+    // Faults and the journal see the URL as the bot sent it, before Graph's spellings are normalised.
+    const fault = deps.faults.take(request.method, pathOf(request.originalUrl))
     arrivals.set(request, { virtualMs: deps.clock.now(), at: deps.clock.isoAt(), faultId: fault?.id ?? null })
     if (!fault) return
     if (fault.delayMs > 0) await sleep(fault.delayMs)
@@ -42,7 +43,7 @@ export function addInspectionHooks (app: FastifyInstance, deps: InspectionDeps):
   // onResponse: the status is final here, whichever hook or handler produced it.
   app.addHook('onResponse', async (request, reply) => {
     const arrival = arrivals.get(request) ?? { virtualMs: deps.clock.now(), at: deps.clock.isoAt(), faultId: null }
-    const path = pathOf(request.url)
+    const path = pathOf(request.originalUrl)
     deps.requests.add({
       at: arrival.at,
       virtualMs: arrival.virtualMs,

@@ -32,7 +32,7 @@ test('each Graph request is journaled with what was sent and the status returned
   assert.equal(e.id, 2)
   assert.equal(e.method, 'POST')
   assert.equal(e.path, `/v1.0/communications/calls/${id}/recordResponse`)
-  assert.equal(e.route, '/v1.0/communications/calls/:callId/recordResponse')
+  assert.equal(e.route, '/communications/calls/:callId/recordResponse')
   assert.deepEqual(e.query, { trace: '1' })
   assert.equal(e.callId, id)
   assert.equal(e.headers.authorization, 'Bearer [redacted]')

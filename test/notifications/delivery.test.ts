@@ -75,6 +75,8 @@ test('a bot that hangs delays only its own call: another call\'s notifications a
   assert.equal(res.json().value[0].outcome, 'delivered')
   assert.ok(waited < 1000, `the healthy bot's notification took ${waited} ms`)
   assert.equal(healthy.received.length, 1)
+  // The hung request is sent concurrently; give it a moment to land (bounded).
+  for (let i = 0; i < 100 && hanging.received.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10))
   assert.equal(hanging.received.length, 1, 'the hanging bot got its request')
   assert.equal((await journal(mock, { callId: slow })).length, 0, 'the hung attempt has not finished')
 })

@@ -9,9 +9,9 @@ test('/_mock/docs/json is OpenAPI generated from the route schemas: the control 
   const doc = res.json()
   assert.match(doc.openapi, /^3\./)
   const paths = Object.keys(doc.paths)
-  for (const p of ['/_mock/calls', '/_mock/clock/advance', '/_mock/notifications', '/_mock/faults', '/v1.0/communications/calls/{callId}/recordResponse']) assert.ok(paths.includes(p), p)
+  for (const p of ['/_mock/calls', '/_mock/clock/advance', '/_mock/notifications', '/_mock/faults', '/communications/calls/{callId}/recordResponse']) assert.ok(paths.includes(p), p)
   assert.ok(!paths.some((p) => p.includes('microsoft.graph.') || p.startsWith('/beta') || p.includes('/app/calls')), 'aliases are hidden')
-  const record = doc.paths['/v1.0/communications/calls/{callId}/recordResponse'].post
+  const record = doc.paths['/communications/calls/{callId}/recordResponse'].post
   const body = record.requestBody.content['application/json'].schema
   assert.equal(body.properties.maxRecordDurationInSeconds.maximum, 120)
   assert.equal(body.properties.prompts.maxItems, 1)

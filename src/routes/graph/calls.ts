@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { callResource, callPath } from '../../graph/representations.js'
 import { AnswerBodySchema, CreateCallBodySchema, RejectBodySchema } from '../../schemas/call.js'
 import { CallIdParams } from '../../schemas/common.js'
-import { actionPaths, callPaths, callsPaths, locationOf, versionOf } from './paths.js'
+import { actionPath, CALL_PATH, CALLS_PATH, locationOf, versionOf } from './paths.js'
 
 const CREATE_KNOWN = new Set(['@odata.type', 'callbackUri', 'targets', 'requestedModalities', 'mediaConfig', 'source', 'tenantId', 'subject', 'direction'])
 const ANSWER_KNOWN = new Set(['callbackUri', 'acceptedModalities', 'mediaConfig'])
@@ -18,60 +18,50 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl } = app.mock
   const { calls } = engine
 
-  for (const url of callsPaths) {
-    app.post(url, { schema: { body: CreateCallBodySchema }, config: { permissions: 'createCall' } }, async (request, reply) => {
-      const version = versionOf(request)
-      const b = request.body
-      const call = calls.createOutgoing({
-        callbackUri: b.callbackUri,
-        targets: b.targets,
-        requestedModalities: b.requestedModalities,
-        mediaConfig: b.mediaConfig,
-        source: b.source ?? undefined,
-        tenantId: b.tenantId ?? undefined,
-        subject: b.subject,
-        extra: extraProperties(b, CREATE_KNOWN),
-        apiVersion: version
-      })
-      return await reply.code(201)
-        .header('location', locationOf(baseUrl(), version, callPath(call.id)))
-        .send({ '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) })
+  app.post(CALLS_PATH, { schema: { body: CreateCallBodySchema }, config: { permissions: 'createCall' } }, async (request, reply) => {
+    const version = versionOf(request)
+    const b = request.body
+    const call = calls.createOutgoing({
+      callbackUri: b.callbackUri,
+      targets: b.targets,
+      requestedModalities: b.requestedModalities,
+      mediaConfig: b.mediaConfig,
+      source: b.source ?? undefined,
+      tenantId: b.tenantId ?? undefined,
+      subject: b.subject,
+      extra: extraProperties(b, CREATE_KNOWN),
+      apiVersion: version
     })
-  }
+    return await reply.code(201)
+      .header('location', locationOf(baseUrl(), version, callPath(call.id)))
+      .send({ '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) })
+  })
 
-  for (const url of callPaths) {
-    app.get(url, { schema: { params: CallIdParams } }, async (request) => {
-      const version = versionOf(request)
-      const call = calls.activeCall(request.params.callId)
-      return { '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) }
-    })
-    app.delete(url, { schema: { params: CallIdParams } }, async (request, reply) => {
-      calls.hangUpByBot(calls.activeCall(request.params.callId))
-      return await reply.code(204).send()
-    })
-  }
+  app.get(CALL_PATH, { schema: { params: CallIdParams } }, async (request) => {
+    const version = versionOf(request)
+    const call = calls.activeCall(request.params.callId)
+    return { '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) }
+  })
+  app.delete(CALL_PATH, { schema: { params: CallIdParams } }, async (request, reply) => {
+    calls.hangUpByBot(calls.activeCall(request.params.callId))
+    return await reply.code(204).send()
+  })
 
-  for (const url of actionPaths('answer')) {
-    app.post(url, { schema: { params: CallIdParams, body: AnswerBodySchema } }, async (request, reply) => {
-      const call = calls.activeCall(request.params.callId)
-      const b = request.body
-      calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: extraProperties(b, ANSWER_KNOWN) })
-      return await reply.code(202).send()
-    })
-  }
+  app.post(actionPath('answer'), { schema: { params: CallIdParams, body: AnswerBodySchema } }, async (request, reply) => {
+    const call = calls.activeCall(request.params.callId)
+    const b = request.body
+    calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: extraProperties(b, ANSWER_KNOWN) })
+    return await reply.code(202).send()
+  })
 
-  for (const url of actionPaths('reject')) {
-    app.post(url, { schema: { params: CallIdParams, body: RejectBodySchema } }, async (request, reply) => {
-      const call = calls.activeCall(request.params.callId)
-      calls.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
-      return await reply.code(202).send()
-    })
-  }
+  app.post(actionPath('reject'), { schema: { params: CallIdParams, body: RejectBodySchema } }, async (request, reply) => {
+    const call = calls.activeCall(request.params.callId)
+    calls.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
+    return await reply.code(202).send()
+  })
 
-  for (const url of actionPaths('keepAlive')) {
-    app.post(url, { schema: { params: CallIdParams } }, async (request, reply) => {
-      calls.activeCall(request.params.callId)
-      return await reply.code(200).send()
-    })
-  }
+  app.post(actionPath('keepAlive'), { schema: { params: CallIdParams } }, async (request, reply) => {
+    calls.activeCall(request.params.callId)
+    return await reply.code(200).send()
+  })
 }

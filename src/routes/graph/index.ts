@@ -6,7 +6,7 @@ import { operationRoutes } from './operations.js'
 
 const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Mock', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'graph-calling-mock' } })
 
-/** The Graph surface, registered once per version prefix ('', /v1.0, /beta) with its own auth hook. */
+/** The Graph surface with its own auth hook; /v1.0, /beta and the other spellings reach it rewritten. */
 export const graphRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings, accessTokens } = app.mock
   app.addHook('onRequest', async (_request, reply) => { reply.header('x-ms-ags-diagnostic', DIAGNOSTIC) })

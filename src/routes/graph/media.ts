@@ -4,7 +4,7 @@ import type { ApiVersion, MediaPrompt, Operation } from '../../engine/model.js'
 import { operationPath, operationResource } from '../../graph/representations.js'
 import { CallIdParams } from '../../schemas/common.js'
 import { ClientContextBodySchema, PlayPromptBodySchema, RecordResponseBodySchema } from '../../schemas/media.js'
-import { actionPaths, locationOf, versionOf } from './paths.js'
+import { actionPath, locationOf, versionOf } from './paths.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 
@@ -20,48 +20,40 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const sendOperation = async (reply: FastifyReply, op: Operation, version: ApiVersion): Promise<FastifyReply> =>
     await reply.code(200).header('location', locationOf(baseUrl(), version, operationPath(op))).send(operationResource(op, version))
 
-  for (const url of actionPaths('recordResponse')) {
-    app.post(url, { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
-      const version = versionOf(request)
-      const call = calls.activeCall(request.params.callId)
-      const b = request.body
-      const op = media.recordResponse(call, {
-        prompts: (b.prompts ?? []) as MediaPrompt[],
-        bargeInAllowed: b.bargeInAllowed ?? false,
-        initialSilenceTimeoutInSeconds: b.initialSilenceTimeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-        maxSilenceTimeoutInSeconds: b.maxSilenceTimeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-        maxRecordDurationInSeconds: b.maxRecordDurationInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
-        // An explicit false is kept: only an absent or null playBeep means the default, true.
-        playBeep: b.playBeep ?? true,
-        stopTones: (b.stopTones ?? []).map((t) => t.toUpperCase())
-      }, b.clientContext ?? undefined, version)
-      return await sendOperation(reply, op, version)
-    })
-  }
+  app.post(actionPath('recordResponse'), { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
+    const version = versionOf(request)
+    const call = calls.activeCall(request.params.callId)
+    const b = request.body
+    const op = media.recordResponse(call, {
+      prompts: (b.prompts ?? []) as MediaPrompt[],
+      bargeInAllowed: b.bargeInAllowed ?? false,
+      initialSilenceTimeoutInSeconds: b.initialSilenceTimeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      maxSilenceTimeoutInSeconds: b.maxSilenceTimeoutInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      maxRecordDurationInSeconds: b.maxRecordDurationInSeconds ?? DEFAULT_TIMEOUT_SECONDS,
+      // An explicit false is kept: only an absent or null playBeep means the default, true.
+      playBeep: b.playBeep ?? true,
+      stopTones: (b.stopTones ?? []).map((t) => t.toUpperCase())
+    }, b.clientContext ?? undefined, version)
+    return await sendOperation(reply, op, version)
+  })
 
-  for (const url of actionPaths('playPrompt')) {
-    app.post(url, { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
-      const version = versionOf(request)
-      const call = calls.activeCall(request.params.callId)
-      const b = request.body
-      const op = media.playPrompt(call, { prompts: b.prompts as MediaPrompt[], loop: version === 'beta' && b.loop === true }, b.clientContext ?? undefined, version)
-      return await sendOperation(reply, op, version)
-    })
-  }
+  app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
+    const version = versionOf(request)
+    const call = calls.activeCall(request.params.callId)
+    const b = request.body
+    const op = media.playPrompt(call, { prompts: b.prompts as MediaPrompt[], loop: version === 'beta' && b.loop === true }, b.clientContext ?? undefined, version)
+    return await sendOperation(reply, op, version)
+  })
 
-  for (const url of actionPaths('cancelMediaProcessing')) {
-    app.post(url, { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
-      const version = versionOf(request)
-      const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
-      return await sendOperation(reply, op, version)
-    })
-  }
+  app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
+    const version = versionOf(request)
+    const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
+    return await sendOperation(reply, op, version)
+  })
 
-  for (const url of actionPaths('subscribeToTone')) {
-    app.post(url, { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
-      const version = versionOf(request)
-      const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
-      return await sendOperation(reply, op, version)
-    })
-  }
+  app.post(actionPath('subscribeToTone'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
+    const version = versionOf(request)
+    const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
+    return await sendOperation(reply, op, version)
+  })
 }
