@@ -69,7 +69,11 @@ test('RUN steps are the package\'s own install and build commands; CMD is what n
   }
   assert.deepEqual(execForm(last(stage('runtime'), 'CMD')), pkg.scripts.start.split(' '))
   assert.equal(pkg.scripts.start, `node ${pkg.bin['graph-calling-mock']}`, 'the image runs the same entry as the bin')
-  assert.equal(pkg.scripts.build, 'tsc -p tsconfig.build.json')
+  // Every file the build script names is in the build stage.
+  const copied = contextSources(stage('build'))
+  for (const file of pkg.scripts.build.match(/\S+\.(?:json|mjs|js)\b/g) ?? []) {
+    assert.ok(copied.some((c) => c === file || file.startsWith(c.replace(/\/?$/, '/'))), `the build stage copies ${file}, which \`npm run build\` reads`)
+  }
 })
 
 test('the runtime listens on 0.0.0.0:4000 as a non-root user, and its settings are real ones', () => {

@@ -15,8 +15,6 @@ test('/_mock/docs/json is OpenAPI generated from the route schemas: the control 
   const body = record.requestBody.content['application/json'].schema
   assert.equal(body.properties.maxRecordDurationInSeconds.maximum, 120)
   assert.equal(body.properties.prompts.maxItems, 1)
-  let ui = await mock.app.inject({ method: 'GET', url: '/_mock/docs' })
-  for (let hops = 0; ui.statusCode === 302 && hops < 3; hops++) ui = await mock.app.inject({ method: 'GET', url: new URL(String(ui.headers.location), 'http://x/_mock/docs/').pathname })
-  assert.equal(ui.statusCode, 200)
-  assert.match(String(ui.headers['content-type']), /text\/html/)
+  const short = await mock.app.inject({ method: 'GET', url: '/_mock/docs' })
+  assert.deepEqual(short.json(), doc)
 })
