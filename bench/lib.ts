@@ -10,19 +10,27 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { buildSync } from 'esbuild'
 
 export const HOST = '127.0.0.1'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
 /** Inside node_modules, so compiled files resolve fastify & co. and find fixtures/ by walking up. */
 const BUILD_DIR = join(ROOT, 'node_modules', '.cache', 'graph-calling-mock-bench')
 
-export interface Built { cli: string, bare: string }
+export interface Built {
+  /** The CLI bundled into one file, as `npm run build` makes dist/cli.js (what `npm start` runs). */
+  cli: string
+  /** The CLI as tsc compiles it, one file per module (as programs importing dist/index.js load it). */
+  cliUnbundled: string
+  bare: string
+}
 
 let built: Built | undefined
 
 /**
- * Compiles src/ and the bare baseline server into a private folder (incremental, so reruns are quick).
- * Not dist/: other people build there, and a stale dist would measure old code.
+ * Builds the mock and the bare baseline server into a private folder as `npm run build` builds dist/ (tsc,
+ * incremental so reruns are quick, then the CLI bundle with scripts/bundle-cli.mjs's options). Not dist/:
+ * other people build there, and a stale dist would measure old code.
  */
 export function ensureBuilt (): Built {
   if (built) return built
@@ -36,7 +44,33 @@ export function ensureBuilt (): Built {
   }))
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { encoding: 'utf8', cwd: ROOT })
   if (tsc.status !== 0) throw new Error(`bench build failed:\n${tsc.stdout}${tsc.stderr}`)
-  built = { cli: join(BUILD_DIR, 'out', 'src', 'cli.js'), bare: join(BUILD_DIR, 'out', 'bench', 'bare-server.js') }
+  const cli = join(BUILD_DIR, 'bundle', 'cli.js')
+  // The options of scripts/bundle-cli.mjs (keep them the same), with another outfile.
+  buildSync({
+    entryPoints: [join(ROOT, 'src', 'cli.ts')],
+    outfile: cli,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['pino', 'pino-pretty', 'thread-stream'],
+    banner: {
+      js: [
+        "import { createRequire as __createRequire } from 'node:module'",
+        "import { fileURLToPath as __fileURLToPath } from 'node:url'",
+        "import { dirname as __pathDirname } from 'node:path'",
+        'const require = __createRequire(import.meta.url)',
+        'const __filename = __fileURLToPath(import.meta.url)',
+        'const __dirname = __pathDirname(__filename)'
+      ].join('\n')
+    },
+    sourcemap: true,
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning'
+  })
+  // BENCH_CLI runs the benchmarks against another build of the CLI (an older commit's bundle, say).
+  built = { cli: process.env.BENCH_CLI ?? cli, cliUnbundled: join(BUILD_DIR, 'out', 'src', 'cli.js'), bare: join(BUILD_DIR, 'out', 'bench', 'bare-server.js') }
   return built
 }
 
@@ -75,6 +109,10 @@ function procCpuMs (pid: number): number {
 
 export const mb = (kb: number): number => kb / 1024
 
+// Children still running when this process exits (a watchdog, an exception) are killed with it.
+const children = new Set<ChildProcess>()
+process.on('exit', () => { for (const c of children) c.kill('SIGKILL') })
+
 /**
  * Starts `node script args` and resolves once it logs a JSON line with `url` and a msg containing "ready".
  * stdout goes to a log file (the mock logs every request at the default level; a pipe back to this
@@ -88,12 +126,16 @@ export async function startServer (script: string, options: { args?: string[], e
   const logFile = join(logDir, `${options.name}-${process.pid}-${Date.now()}.log`)
   const fd = openSync(logFile, 'w')
   const started = performance.now()
-  const proc = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...(options.args ?? []), ...(port !== undefined ? ['--port', String(port)] : [])], {
+  // BENCH_NODE_ARGS (e.g. --trace-gc) and BENCH_KEEP_LOGS=1 are for looking into a result.
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]
+  const proc = spawn(process.execPath, [...nodeArgs, script, ...(options.args ?? []), ...(port !== undefined ? ['--port', String(port)] : [])], {
     cwd: ROOT,
     env: { ...cleanEnv(), ...options.env },
     stdio: ['ignore', fd, 'pipe']
   })
   closeSync(fd)
+  children.add(proc)
+  proc.once('exit', () => children.delete(proc))
   let stderr = ''
   proc.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
@@ -122,12 +164,13 @@ export async function startServer (script: string, options: { args?: string[], e
         await exited
         clearTimeout(killer)
       }
-      rmSync(logFile, { force: true })
+      if (process.env.BENCH_KEEP_LOGS) console.error(`${options.name}: log kept in ${logFile}`)
+      else rmSync(logFile, { force: true })
     }
   }
 }
 
-async function freePort (): Promise<number> {
+export async function freePort (): Promise<number> {
   const server = createServer()
   await new Promise<void>((resolve) => server.listen(0, HOST, resolve))
   const { port } = server.address() as AddressInfo
@@ -163,7 +206,7 @@ export function cleanEnv (): Record<string, string> {
 // ---------------------------------------------------------------------------------------------------------
 // A loopback HTTP client (node:http with keep-alive: far cheaper per request than fetch)
 
-export interface Reply { status: number, headers: IncomingHttpHeaders, text: string, json: <T = any>() => T, at: number }
+export interface Reply { status: number, headers: IncomingHttpHeaders, raw: Buffer, text: string, json: <T = any>() => T, at: number }
 
 export function httpClient (base: string, options: { maxSockets?: number, headers?: Record<string, string> } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 32 })
@@ -183,8 +226,10 @@ export function httpClient (base: string, options: { maxSockets?: number, header
           const chunks: Buffer[] = []
           res.on('data', (c: Buffer) => chunks.push(c))
           res.on('end', () => {
-            const text = Buffer.concat(chunks).toString()
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text), at: wallNow() })
+            const raw = Buffer.concat(chunks)
+            const at = wallNow()
+            // Decoded on demand: a WAV is not text.
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, raw, get text () { return raw.toString() }, json: () => JSON.parse(raw.toString()), at })
           })
           res.on('error', reject)
         })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { FastifyServerOptions } from 'fastify'
+import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
 import { rewriteGraphUrl } from './routes/graph/paths.js'
@@ -15,10 +15,29 @@ export function loggerOptions (settings: Pick<Settings, 'logLevel'>): FastifySer
   return { level: settings.logLevel }
 }
 
+/**
+ * One info line per request, when it ends, with what Fastify's two lines carried (method, URL, client,
+ * status, time); the line for its start is debug. Request logging is most of the cost of a small request
+ * (see docs/benchmarks.md), and the end line alone says what happened.
+ */
+export class RequestLogController extends LogController {
+  override incomingRequest (request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return
+    request.log.debug({ req: request }, 'incoming request')
+  }
+
+  override requestCompleted (error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored')
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed')
+  }
+}
+
 /** Fastify's constructor options, shared by the server and the tests so both validate the same way. */
 export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifyServerOptions {
   return {
     logger: loggerOptions(settings),
+    logController: new RequestLogController(),
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,

@@ -80,6 +80,8 @@ export function createClock (options: ClockOptions): Clock {
   let startPerf = performance.now()
   let timer: NodeJS.Timeout | undefined
   let armedFor = Infinity
+  let lastWall = NaN
+  let lastIso = ''
 
   const now = (): number => mode === 'manual' ? manualNow : (performance.now() - startPerf) / scale
 
@@ -112,8 +114,10 @@ export function createClock (options: ClockOptions): Clock {
     mode,
     now,
     isoAt (at = now()) {
-      const wall = mode === 'manual' ? startWall + at : startWall + at * scale
-      return new Date(wall).toISOString()
+      // Whole milliseconds, as Date keeps them; the last one is remembered (every request asks for it).
+      const wall = Math.floor(mode === 'manual' ? startWall + at : startWall + at * scale)
+      if (wall !== lastWall) { lastWall = wall; lastIso = new Date(wall).toISOString() }
+      return lastIso
     },
     setTimer (delayMs, fn) {
       const e: Entry = { at: now() + Math.max(0, delayMs), seq: seq++, fn, cancelled: false }

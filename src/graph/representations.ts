@@ -12,8 +12,24 @@ const OPERATION_TYPES: Record<Operation['kind'], string> = {
   subscribeToTone: '#microsoft.graph.subscribeToToneOperation'
 }
 
+// Parts that are the same in every resource are shared, frozen, rather than copied into each one: the
+// notification journal keeps every body, so ten thousand calls would otherwise keep ten thousand copies.
+const EMPTY: readonly never[] = Object.freeze([])
+const AUDIO: readonly string[] = Object.freeze(['audio'])
+const MEDIA_STATE = {
+  active: Object.freeze({ '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' }),
+  inactive: Object.freeze({ '@odata.type': '#microsoft.graph.callMediaState', audio: 'inactive' })
+}
+// ResultInfo values are mostly the engine's constants: one resource each (checked, in case one changed).
+const resultInfoResources = new WeakMap<ResultInfo, Readonly<Record<string, unknown>>>()
+
 export function resultInfoResource (info: ResultInfo | null): Record<string, unknown> | null {
-  return info && { '@odata.type': '#microsoft.graph.resultInfo', code: info.code, subcode: info.subcode, message: info.message }
+  if (!info) return null
+  const hit = resultInfoResources.get(info)
+  if (hit && hit.code === info.code && hit.subcode === info.subcode && hit.message === info.message) return hit
+  const resource = Object.freeze({ '@odata.type': '#microsoft.graph.resultInfo', code: info.code, subcode: info.subcode, message: info.message })
+  resultInfoResources.set(info, resource)
+  return resource
 }
 
 export function callPath (callId: string): string {
@@ -38,18 +54,18 @@ export function callResource (call: Call, version: ApiVersion): Record<string, u
     tenantId: call.tenantId,
     requestedModalities: call.requestedModalities,
     mediaConfig: call.mediaConfig,
-    mediaState: call.state === 'incoming' ? null : { '@odata.type': '#microsoft.graph.callMediaState', audio: call.mediaActive ? 'active' : 'inactive' },
+    mediaState: call.state === 'incoming' ? null : call.mediaActive ? MEDIA_STATE.active : MEDIA_STATE.inactive,
     source: call.source,
     targets: call.targets,
     resultInfo: resultInfoResource(call.resultInfo),
-    callRoutes: [],
+    callRoutes: EMPTY,
     chatInfo: null,
     meetingInfo: null,
     toneInfo: null,
     incomingContext: null,
     callOptions: null,
     transcription: null,
-    ...(version === 'beta' ? { answeredBy: null, ringingTimeoutInSeconds: null, routingPolicies: [], activeModalities: call.mediaActive ? ['audio'] : [], terminationReason: null } : {})
+    ...(version === 'beta' ? { answeredBy: null, ringingTimeoutInSeconds: null, routingPolicies: EMPTY, activeModalities: call.mediaActive ? AUDIO : EMPTY, terminationReason: null } : {})
   }
 }
 
@@ -72,13 +88,11 @@ export function operationResource (op: Operation, version: ApiVersion): Record<s
 
 type ChangeType = 'created' | 'updated' | 'deleted'
 
+/** resourceData is a fresh object from callResource or operationResource: it is completed in place, not copied. */
 function notification (changeType: ChangeType, resourceUrl: string, etag: number, resourceData: Record<string, unknown>): Record<string, unknown> {
-  return {
-    '@odata.type': '#microsoft.graph.commsNotification',
-    changeType,
-    resourceUrl,
-    resourceData: { ...resourceData, '@odata.id': resourceUrl, '@odata.etag': `W/"${etag}"` }
-  }
+  resourceData['@odata.id'] = resourceUrl
+  resourceData['@odata.etag'] = `W/"${etag}"`
+  return { '@odata.type': '#microsoft.graph.commsNotification', changeType, resourceUrl, resourceData }
 }
 
 /** A commsNotifications body (ref 3.1) around one notification. */

@@ -2,7 +2,10 @@ import type { EngineEvent, EventSink } from '../engine/events.js'
 import { callNotification, commsNotifications, operationNotification } from '../graph/representations.js'
 import type { Dispatcher } from './dispatcher.js'
 
-/** Turns engine events into commsNotifications for the dispatcher (serialised now: the call changes later). */
+/**
+ * Turns engine events into commsNotifications for the dispatcher. The body is built now, as a snapshot
+ * (the call changes later); the dispatcher serialises it when it sends it.
+ */
 export function createNotifier (dispatcher: Dispatcher): EventSink {
   return (event: EngineEvent) => {
     const { call } = event
