@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process'
 import { request } from 'node:http'
-import { cleanEnv, ensureBuilt, f0, f2, freePort, HOST, isMain, median, ROOT, sleep, table, watchdog } from './lib.js'
+import { cleanEnv, ensureBuilt, f0, f2, freePort, HOST, isMain, median, ROOT, sleep, table, track, watchdog } from './lib.js'
 
 export interface ColdStartResult { runs: number, mockMs: number[], bareMs: number[], unbundledMs: number[], mockMedian: number, bareMedian: number, unbundledMedian: number, ratio: number }
 
@@ -23,7 +23,7 @@ async function healthy (port: number): Promise<boolean> {
 /** Milliseconds from spawn to the first 200; the process is killed afterwards. */
 async function startToHealthy (script: string, args: string[], env: Record<string, string>, port: number): Promise<number> {
   const started = performance.now()
-  const proc = spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: 'ignore' })
+  const proc = track(spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { ...cleanEnv(), ...env }, stdio: 'ignore' }))
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))
   try {
     for (;;) {

@@ -113,6 +113,13 @@ export const mb = (kb: number): number => kb / 1024
 const children = new Set<ChildProcess>()
 process.on('exit', () => { for (const c of children) c.kill('SIGKILL') })
 
+/** Kills `proc` when this process exits, if it is still running then. */
+export function track (proc: ChildProcess): ChildProcess {
+  children.add(proc)
+  proc.once('exit', () => children.delete(proc))
+  return proc
+}
+
 /**
  * Starts `node script args` and resolves once it logs a JSON line with `url` and a msg containing "ready".
  * stdout goes to a log file (the mock logs every request at the default level; a pipe back to this
@@ -134,8 +141,7 @@ export async function startServer (script: string, options: { args?: string[], e
     stdio: ['ignore', fd, 'pipe']
   })
   closeSync(fd)
-  children.add(proc)
-  proc.once('exit', () => children.delete(proc))
+  track(proc)
   let stderr = ''
   proc.stderr!.on('data', (c: Buffer) => { stderr += c.toString() })
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()))

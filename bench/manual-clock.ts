@@ -1,6 +1,7 @@
 /**
  * Complete flows on the manual clock, in-process, as a test suite runs them:
- * `node --import tsx bench/manual-clock.ts [flows] [inject|http]` (default 1000 inject).
+ * `node --import tsx bench/manual-clock.ts [flows] [inject|http]` (default 1000 inject; BENCH_STEPS=1 also
+ * prints the time per kind of request).
  *
  * Each flow, one after another, through app.inject: the caller rings (POST /_mock/calls), the bot answers,
  * records a response (caller: 200 ms silence, 1 s speech, then #), the clock advances 1.2 virtual s, the
@@ -29,7 +30,17 @@ export async function runManualClock (flows = 1000, via: 'inject' | 'http' = 'in
   const sink = await startSink()
   const mock = await listenMock(resolveSettings({ clock: 'manual', logLevel: 'silent', port: 0, host: '127.0.0.1' }))
   const client = httpClient(mock.url)
+  // BENCH_STEPS=1: also the time spent in each kind of request (ids and query strings left out).
+  const steps = new Map<string, number>()
   const inject = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
+    if (!process.env.BENCH_STEPS) return await request(method, url, payload, headers)
+    const started = performance.now()
+    try { return await request(method, url, payload, headers) } finally {
+      const key = `${method} ${url.replace(/[0-9a-f-]{36}/g, '{id}').replace(/\?.*/, '')}`
+      steps.set(key, (steps.get(key) ?? 0) + performance.now() - started)
+    }
+  }
+  const request = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, headers: Record<string, string> = {}): Promise<Res> => {
     if (via === 'http') {
       const res = await client.send(method, url, payload, headers)
       if (res.status >= 300) throw new Error(`${method} ${url}: ${res.status} ${res.text.slice(0, 300)}`)
@@ -58,6 +69,7 @@ export async function runManualClock (flows = 1000, via: 'inject' | 'http' = 'in
     }
     const mockMs = performance.now() - started
     const notificationsAtBot = sink.received()
+    for (const [key, ms] of steps) console.log(`${key.padEnd(58)} ${f2(ms / flows)} ms per flow`)
 
     // Baseline: bare Fastify, the same six requests per flow, fixed answers.
     const bare = Fastify()
