@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildSync } from 'esbuild'
 
 export const HOST = '127.0.0.1'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -29,7 +28,7 @@ let built: Built | undefined
 
 /**
  * Builds the mock and the bare baseline server into a private folder as `npm run build` builds dist/ (tsc,
- * incremental so reruns are quick, then the CLI bundle with scripts/bundle-cli.mjs's options). Not dist/:
+ * incremental so reruns are quick, then scripts/bundle-cli.mjs). Not dist/:
  * other people build there, and a stale dist would measure old code.
  */
 export function ensureBuilt (): Built {
@@ -45,30 +44,9 @@ export function ensureBuilt (): Built {
   const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', config], { encoding: 'utf8', cwd: ROOT })
   if (tsc.status !== 0) throw new Error(`bench build failed:\n${tsc.stdout}${tsc.stderr}`)
   const cli = join(BUILD_DIR, 'bundle', 'cli.js')
-  // The options of scripts/bundle-cli.mjs (keep them the same), with another outfile.
-  buildSync({
-    entryPoints: [join(ROOT, 'src', 'cli.ts')],
-    outfile: cli,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    external: ['pino', 'pino-pretty', 'thread-stream'],
-    banner: {
-      js: [
-        "import { createRequire as __createRequire } from 'node:module'",
-        "import { fileURLToPath as __fileURLToPath } from 'node:url'",
-        "import { dirname as __pathDirname } from 'node:path'",
-        'const require = __createRequire(import.meta.url)',
-        'const __filename = __fileURLToPath(import.meta.url)',
-        'const __dirname = __pathDirname(__filename)'
-      ].join('\n')
-    },
-    sourcemap: true,
-    minifyWhitespace: true,
-    minifySyntax: true,
-    logLevel: 'warning'
-  })
+  // The very bundle `npm run build` makes, written elsewhere.
+  const bundle = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-cli.mjs'), cli], { encoding: 'utf8', cwd: ROOT })
+  if (bundle.status !== 0) throw new Error(`bench bundle failed:\n${bundle.stdout}${bundle.stderr}`)
   // BENCH_CLI runs the benchmarks against another build of the CLI (an older commit's bundle, say).
   built = { cli: process.env.BENCH_CLI ?? cli, cliUnbundled: join(BUILD_DIR, 'out', 'src', 'cli.js'), bare: join(BUILD_DIR, 'out', 'bench', 'bare-server.js') }
   return built

@@ -1,11 +1,12 @@
 // Bundles the CLI into one file after tsc has built dist/: loading TypeBox's ~700 modules one by one
 // costs ~150 ms of cold start, one bundled file ~15 ms (docs/benchmarks.md). The library entry
 // (dist/index.js) stays unbundled for consumers' own bundlers.
+// Usage: node scripts/bundle-cli.mjs [outfile]   (default dist/cli.js; the benchmarks build elsewhere)
 import { build } from 'esbuild'
 
 await build({
   entryPoints: ['src/cli.ts'],
-  outfile: 'dist/cli.js',
+  outfile: process.argv[2] ?? 'dist/cli.js',
   bundle: true,
   platform: 'node',
   format: 'esm',
