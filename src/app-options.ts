@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import AjvCompiler from '@fastify/ajv-compiler'
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
@@ -33,11 +34,34 @@ export class RequestLogController extends LogController {
   }
 }
 
+/**
+ * Fastify's own Ajv compiler, but each route's validator is compiled when the route is first used rather
+ * than when the server starts: compiling ~35 routes' schemas up front is a good part of the cold start
+ * (docs/benchmarks.md), and most processes use a handful of routes.
+ */
+function lazyValidators (): AjvCompiler.BuildCompilerFromPool {
+  const build = AjvCompiler()
+  return (externalSchemas, ajvOptions) => {
+    const compile = build(externalSchemas, ajvOptions)
+    return (route) => {
+      let validate: ReturnType<typeof compile> | undefined
+      const lazy = Object.assign((data: unknown) => {
+        validate ??= compile(route)
+        const valid = validate(data)
+        lazy.errors = validate.errors
+        return valid
+      }, { errors: null as unknown })
+      return lazy as unknown as ReturnType<typeof compile>
+    }
+  }
+}
+
 /** Fastify's constructor options, shared by the server and the tests so both validate the same way. */
 export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifyServerOptions {
   return {
     logger: loggerOptions(settings),
     logController: new RequestLogController(),
+    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
