@@ -34,65 +34,22 @@ function notificationsOf (body: unknown): Notifications | undefined {
   return Array.isArray(value) ? value as Notifications : undefined
 }
 
-const changeTypesOf = (body: unknown): string[] => notificationsOf(body)?.map((v) => String(v.changeType)) ?? []
-const resourceUrlsOf = (body: unknown): string[] => notificationsOf(body)?.map((v) => String(v.resourceUrl)) ?? []
+const changeTypesOf = (e: Stored): string[] => e.changeTypes ?? notificationsOf(e.body)?.map((v) => String(v.changeType)) ?? []
+const resourceUrlsOf = (e: Stored): string[] => e.resourceUrls ?? notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
 
-function sameStrings (a: string[], b: string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i])
-}
+/** One attempt as kept: changeTypes and resourceUrls only when the caller gave its own (the dispatcher never
+ * does); otherwise they are derived from the body when listed, so entries do not hold copies of them. */
+type Stored = NewDeliveryAttempt & { id: number }
 
-/**
- * One attempt as kept: a class, so ten thousand calls' worth of entries share one compact layout, and
- * without the arrays list() derives from the body (kept only when the caller gave different ones).
- */
-class Stored {
-  constructor (
-    readonly id: number,
-    readonly notificationId: string,
-    readonly callId: string,
-    readonly sequence: number,
-    readonly attempt: number,
-    readonly url: string,
-    readonly at: string,
-    readonly virtualMs: number,
-    readonly outcome: DeliveryAttempt['outcome'],
-    readonly httpStatus: number | null,
-    readonly error: string | null,
-    readonly durationMs: number,
-    readonly body: unknown,
-    readonly ownChangeTypes: string[] | undefined,
-    readonly ownResourceUrls: string[] | undefined
-  ) {}
-
-  get changeTypes (): string[] { return this.ownChangeTypes ?? changeTypesOf(this.body) }
-  get resourceUrls (): string[] { return this.ownResourceUrls ?? resourceUrlsOf(this.body) }
-
-  view (): DeliveryAttempt {
-    return {
-      id: this.id,
-      notificationId: this.notificationId,
-      callId: this.callId,
-      sequence: this.sequence,
-      attempt: this.attempt,
-      url: this.url,
-      at: this.at,
-      virtualMs: this.virtualMs,
-      outcome: this.outcome,
-      httpStatus: this.httpStatus,
-      error: this.error,
-      durationMs: this.durationMs,
-      changeTypes: this.changeTypes,
-      resourceUrls: this.resourceUrls,
-      body: this.body
-    }
-  }
+function view (e: Stored): DeliveryAttempt {
+  return { ...e, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
 }
 
 function matches (a: Stored, f: JournalFilter): boolean {
   return (f.callId === undefined || a.callId.toLowerCase() === f.callId.toLowerCase()) &&
     (f.outcome === undefined || a.outcome === f.outcome) &&
-    (f.changeType === undefined || a.changeTypes.includes(f.changeType)) &&
-    (f.resourceUrl === undefined || a.resourceUrls.some((u) => u.toLowerCase().includes(f.resourceUrl!.toLowerCase())))
+    (f.changeType === undefined || changeTypesOf(a).includes(f.changeType)) &&
+    (f.resourceUrl === undefined || resourceUrlsOf(a).some((u) => u.toLowerCase().includes(f.resourceUrl!.toLowerCase())))
 }
 
 /**
@@ -111,27 +68,20 @@ export function createDeliveryJournal () {
 
   function list (filter: JournalFilter = {}): DeliveryAttempt[] {
     const out: DeliveryAttempt[] = []
-    for (const e of candidates(filter)) if (matches(e, filter)) out.push(e.view())
+    for (const e of candidates(filter)) if (matches(e, filter)) out.push(view(e))
     return out
   }
 
   return {
     add (entry: NewDeliveryAttempt): DeliveryAttempt {
-      const derivedTypes = entry.changeTypes && changeTypesOf(entry.body)
-      const derivedUrls = entry.resourceUrls && resourceUrlsOf(entry.body)
-      const stored = new Stored(
-        entries.length + 1, entry.notificationId, entry.callId, entry.sequence, entry.attempt, entry.url, entry.at,
-        entry.virtualMs, entry.outcome, entry.httpStatus, entry.error, entry.durationMs, entry.body,
-        entry.changeTypes && !sameStrings(entry.changeTypes, derivedTypes!) ? entry.changeTypes : undefined,
-        entry.resourceUrls && !sameStrings(entry.resourceUrls, derivedUrls!) ? entry.resourceUrls : undefined
-      )
+      const stored: Stored = { ...entry, id: entries.length + 1 }
       entries.push(stored)
       const key = stored.callId.toLowerCase()
       let mine = byCall.get(key)
       if (!mine) { mine = []; byCall.set(key, mine) }
       mine.push(stored)
       for (const wake of waiters) wake(stored)
-      return stored.view()
+      return view(stored)
     },
     list,
     /** Resolves with the matching entries once there are at least minCount of them, or when waitMs (real) runs out. */
