@@ -35,19 +35,39 @@ export function dtmfPair (key: string): readonly [number, number] | undefined {
  * are cut. Returns false (and adds nothing) for an unknown key.
  */
 export function mixDtmfTone (out: Float32Array, start: number, key: string, sampleRate: number): boolean {
+  const tone = toneSamples(key, sampleRate)
+  if (!tone) return false
+  const from = Math.max(0, start)
+  const to = Math.min(out.length, start + tone.length)
+  for (let i = from; i < to; i++) out[i] += tone[i - start]
+  return true
+}
+
+// Every tone of a key is the same: computed once per key and rate (in doubles, as mixed before).
+const tones = new Map<string, Float64Array>()
+
+function toneSamples (key: string, sampleRate: number): Float64Array | undefined {
   const pair = dtmfPair(key)
-  if (!pair) return false
+  if (!pair) return undefined
+  const id = `${pair[0]}+${pair[1]}@${sampleRate}`
+  let tone = tones.get(id)
+  if (!tone) {
+    tone = renderTone(pair, sampleRate)
+    tones.set(id, tone)
+  }
+  return tone
+}
+
+function renderTone (pair: readonly [number, number], sampleRate: number): Float64Array {
   const length = Math.round((DTMF_DURATION_MS * sampleRate) / 1000)
   const ramp = Math.round((RAMP_MS * sampleRate) / 1000)
   const wLow = (2 * Math.PI * pair[0]) / sampleRate
   const wHigh = (2 * Math.PI * pair[1]) / sampleRate
-  const from = Math.max(0, start)
-  const to = Math.min(out.length, start + length)
-  for (let i = from; i < to; i++) {
-    const n = i - start
+  const tone = new Float64Array(length)
+  for (let n = 0; n < length; n++) {
     const edge = Math.min(n, length - 1 - n)
     const gain = edge < ramp ? 0.5 - 0.5 * Math.cos((Math.PI * edge) / ramp) : 1
-    out[i] += DTMF_COMPONENT_AMPLITUDE * gain * (Math.sin(wLow * n) + Math.sin(wHigh * n))
+    tone[n] = DTMF_COMPONENT_AMPLITUDE * gain * (Math.sin(wLow * n) + Math.sin(wHigh * n))
   }
-  return true
+  return tone
 }

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { test } from 'node:test'
+import wav from 'node-wav'
+import { FixtureAudio } from '../../../src/recordings/audio/fixture-audio.js'
+import { renderRecording, type RecordingSpec } from '../../../src/recordings/audio/render.js'
+import { encodeWavPcm16 } from '../../../src/recordings/audio/wav-encode.js'
+
+test('the WAV encoder writes exactly what node-wav writes, clamping and NaN included', () => {
+  const edges = [0, -0, 1, -1, 1.5, -1.5, Number.NaN, Infinity, -Infinity, 0.5, -0.5, 1 / 32767, -1 / 32768, 0.99999, -0.99999, 3e-5, -3e-5]
+  const samples = new Float32Array(4000)
+  samples.set(edges)
+  for (let i = edges.length; i < samples.length; i++) samples[i] = Math.sin(i * 0.37) * 1.2
+  for (const rate of [16000, 8000]) {
+    assert.ok(encodeWavPcm16(samples, rate).equals(wav.encode([samples], { sampleRate: rate, bitDepth: 16 })))
+  }
+  assert.ok(encodeWavPcm16(new Float32Array(0), 16000).equals(wav.encode([new Float32Array(0)], { sampleRate: 16000, bitDepth: 16 })))
+})
+
+// Recordings are deterministic down to the byte, and the bots' snapshot tests depend on it: these are the
+// SHA-256 digests the renderer produced before it was optimised, and every later version must match them.
+const SNAPSHOTS: Array<[RecordingSpec, string]> = [
+  [{ durationMs: 1300, seed: 'snapshot-voice', events: [{ kind: 'speech', startMs: 200, durationMs: 1000 }, { kind: 'tone', atMs: 1200, key: '#' }] }, 'cb3b08c94f169957c3a3d9e51277c37413bb5e152c62d3e7c68477d6e098571c'],
+  [{ durationMs: 2345, seed: 'snapshot-mix', events: [{ kind: 'speech', startMs: -40, durationMs: 600 }, { kind: 'speech', startMs: 800, durationMs: 1900, audio: 'yes.wav' }, { kind: 'tone', atMs: 1500, key: 'a' }, { kind: 'tone', atMs: 2300, key: '5' }] }, '8f579e35c21cb9d572ac8bf8fc9f2c27eff83edc10bcfab8c6f996c6801a5da0'],
+  [{ durationMs: 300, seed: 'snapshot-clamp', events: [0, 1, 2, 3].map(() => ({ kind: 'tone' as const, atMs: -20, key: '1' })) }, '93ab9e7500248a8230069d0aa1206f59b8a27304377631f668ef384d02333c8f']
+]
+
+test('rendered recordings are byte for byte the snapshots', () => {
+  const fixtures = new FixtureAudio()
+  for (const [spec, digest] of SNAPSHOTS) {
+    assert.equal(createHash('sha256').update(renderRecording(spec, fixtures)).digest('hex'), digest, spec.seed)
+  }
+})
