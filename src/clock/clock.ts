@@ -24,7 +24,19 @@ export interface Clock {
   pending(): number
 }
 
-interface Entry { at: number, seq: number, fn: () => void, cancelled: boolean }
+const NOTHING = (): void => {}
+
+/** A due event is its own Timer: no handle object and closure per timer beside it. */
+class Entry implements Timer {
+  cancelled = false
+  constructor (readonly at: number, readonly seq: number, public fn: () => void) {}
+
+  /** The entry stays in the heap until its time; what the callback holds (a call, a plan) is let go now. */
+  cancel (): void {
+    this.cancelled = true
+    this.fn = NOTHING
+  }
+}
 
 class EventHeap {
   private items: Entry[] = []
@@ -120,10 +132,10 @@ export function createClock (options: ClockOptions): Clock {
       return lastIso
     },
     setTimer (delayMs, fn) {
-      const e: Entry = { at: now() + Math.max(0, delayMs), seq: seq++, fn, cancelled: false }
+      const e = new Entry(now() + Math.max(0, delayMs), seq++, fn)
       heap.push(e)
       arm()
-      return { cancel () { e.cancelled = true } }
+      return e
     },
     async advance (ms, afterEach) {
       if (mode !== 'manual') throw new Error('advance() needs the manual clock')

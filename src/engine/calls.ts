@@ -1,9 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import { graphErrors } from '../errors/graph-error.js'
 import { assertTransition, isActive } from './call-states.js'
 import type { EngineContext } from './context.js'
+import { newId } from './ids.js'
 import type { ApiVersion, Call, ResultInfo } from './model.js'
 import type { CallerScript } from './caller/script-schema.js'
+import { createSharedValues, deepFreeze } from './shared-values.js'
 
 /** An incoming call rings this long before Graph gives up on the bot (ref 5.4). */
 export const INCOMING_RING_MS = 15_000
@@ -34,26 +35,52 @@ export interface OutgoingCallInput {
 
 export interface IncomingCallInput { callbackUri?: string, source?: Record<string, unknown>, tenantId?: string, script?: CallerScript | null }
 
+/** Other call properties when the bot sent none: one frozen object for every such call. */
+const NO_EXTRA: Record<string, unknown> = Object.freeze({})
+
+const hasKeys = (o: Record<string, unknown>): boolean => Object.keys(o).length > 0
+
+/** The caller of a simulated incoming call that names none: a user of its own in each call. */
+function simulatedCaller (): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.participantInfo',
+    identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', displayName: 'Simulated Caller', id: newId() } },
+    region: 'amer',
+    languageId: 'en-US'
+  }
+}
+
+type NewCall = Pick<Call, 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'source' | 'targets' | 'requestedModalities' | 'mediaConfig' | 'apiVersion'> &
+  Partial<Pick<Call, 'subject' | 'extra' | 'script'>>
+
 /** Call lifecycle (ref 5): create, ring, answer, reject, hang up; the media engine is told when a call ends. */
 export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (call: Call) => void }) {
   const { clock, emit } = ctx
-  const botIdentity = (): Record<string, unknown> => ({
-    '@odata.type': '#microsoft.graph.participantInfo',
-    identity: { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', displayName: 'Calling bot', id: ctx.defaults.botAppId } },
-    endpointType: null,
-    region: null,
-    languageId: null
-  })
+  const shared = createSharedValues()
+  // The bot's own participantInfo: the same in every call, so one frozen copy serves them all.
+  const botApplication = { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', displayName: 'Calling bot', id: ctx.defaults.botAppId } }
+  const botSource = deepFreeze({ '@odata.type': '#microsoft.graph.participantInfo', identity: botApplication, endpointType: null, region: null, languageId: null })
+  const botTargets = deepFreeze([{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: botApplication }])
 
-  function newCall (fields: Pick<Call, 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'source' | 'targets' | 'requestedModalities' | 'mediaConfig' | 'apiVersion'> & Partial<Call>): Call {
+  // Every field in one literal, in one order: all calls share one hidden class with in-object fields.
+  function newCall (f: NewCall): Call {
     const call: Call = {
-      id: randomUUID(),
-      callChainId: randomUUID(),
-      myParticipantId: randomUUID(),
+      id: newId(),
+      direction: f.direction,
+      state: f.state,
+      callbackUri: shared.string(f.callbackUri),
+      tenantId: f.tenantId,
+      callChainId: newId(),
+      myParticipantId: newId(),
+      apiVersion: f.apiVersion,
+      source: f.source,
+      targets: f.targets,
+      requestedModalities: shared.json(f.requestedModalities),
+      mediaConfig: f.mediaConfig && shared.json(f.mediaConfig),
       mediaActive: false,
-      subject: null,
+      subject: f.subject ?? null,
       resultInfo: null,
-      extra: {},
+      extra: f.extra && hasKeys(f.extra) ? f.extra : NO_EXTRA,
       createdAt: clock.now(),
       endedAt: null,
       endedBy: null,
@@ -61,9 +88,8 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
       operations: [],
       toneSubscribed: false,
       toneSequence: 0,
-      script: null,
-      recordRequests: 0,
-      ...fields
+      script: f.script ?? null,
+      recordRequests: 0
     }
     ctx.calls.set(call.id, call)
     return call
@@ -108,8 +134,8 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
         state: 'establishing',
         callbackUri: input.callbackUri,
         tenantId: input.tenantId ?? ctx.defaults.tenantId,
-        source: input.source ?? botIdentity(),
-        targets: input.targets,
+        source: input.source ? shared.json(input.source) : botSource,
+        targets: shared.json(input.targets),
         requestedModalities: input.requestedModalities,
         mediaConfig: input.mediaConfig,
         subject: input.subject ?? null,
@@ -132,13 +158,8 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
         state: 'incoming',
         callbackUri,
         tenantId: input.tenantId ?? ctx.defaults.tenantId,
-        source: input.source ?? {
-          '@odata.type': '#microsoft.graph.participantInfo',
-          identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', displayName: 'Simulated Caller', id: randomUUID() } },
-          region: 'amer',
-          languageId: 'en-US'
-        },
-        targets: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { '@odata.type': '#microsoft.graph.identitySet', application: { '@odata.type': '#microsoft.graph.identity', displayName: 'Calling bot', id: ctx.defaults.botAppId } } }],
+        source: input.source ? shared.json(input.source) : simulatedCaller(),
+        targets: botTargets,
         requestedModalities: ['audio'],
         mediaConfig: null,
         apiVersion: 'v1.0',
@@ -152,10 +173,10 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
     /** POST .../answer (ref 5.4): 202, then establishing and established. */
     answer (call: Call, input: { callbackUri: string, mediaConfig: Record<string, unknown>, acceptedModalities: string[], extra: Record<string, unknown> }): void {
       assertTransition(call, 'answer')
-      call.callbackUri = input.callbackUri
-      call.mediaConfig = input.mediaConfig
-      call.requestedModalities = input.acceptedModalities
-      Object.assign(call.extra, input.extra)
+      call.callbackUri = shared.string(input.callbackUri)
+      call.mediaConfig = shared.json(input.mediaConfig)
+      call.requestedModalities = shared.json(input.acceptedModalities)
+      if (hasKeys(input.extra)) call.extra = { ...call.extra, ...input.extra }
       call.state = 'establishing'
       changed(call, 'updated')
       establish(call)
@@ -164,7 +185,7 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
     /** POST .../reject (ref 5.5): 202, then `deleted`. */
     reject (call: Call, reason: string, callbackUri?: string): void {
       assertTransition(call, 'reject')
-      if (callbackUri) call.callbackUri = callbackUri
+      if (callbackUri) call.callbackUri = shared.string(callbackUri)
       end(call, 'bot', REJECT_RESULTS[reason] ?? REJECT_RESULTS.none)
     },
 

@@ -1,3 +1,5 @@
+import { flat } from '../engine/ids.js'
+
 /** One delivery attempt of one commsNotifications POST, as `GET /_mock/notifications` lists it. */
 export interface DeliveryAttempt {
   /** Position in the journal, from 1. */
@@ -34,15 +36,115 @@ function notificationsOf (body: unknown): Notifications | undefined {
   return Array.isArray(value) ? value as Notifications : undefined
 }
 
-const changeTypesOf = (e: Stored): string[] => e.changeTypes ?? notificationsOf(e.body)?.map((v) => String(v.changeType)) ?? []
-const resourceUrlsOf = (e: Stored): string[] => e.resourceUrls ?? notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
+const COMMS_NOTIFICATIONS = '#microsoft.graph.commsNotifications'
+const COMMS_NOTIFICATION = '#microsoft.graph.commsNotification'
 
-/** One attempt as kept: changeTypes and resourceUrls only when the caller gave its own (the dispatcher never
- * does); otherwise they are derived from the body when listed, so entries do not hold copies of them. */
-type Stored = NewDeliveryAttempt & { id: number }
+function hasKeys (o: object, keys: string[]): boolean {
+  const own = Object.keys(o)
+  return own.length === keys.length && own.every((k, i) => k === keys[i])
+}
+
+/** The one notification of a body shaped exactly as the notifier builds it, or undefined. */
+function soleNotification (body: unknown): { changeType: string, resourceUrl: string, resourceData: unknown } | undefined {
+  if (typeof body !== 'object' || body === null || !hasKeys(body, ['@odata.type', 'value'])) return undefined
+  const b = body as { '@odata.type': unknown, value: unknown }
+  if (b['@odata.type'] !== COMMS_NOTIFICATIONS || !Array.isArray(b.value) || b.value.length !== 1) return undefined
+  const n = b.value[0] as Record<string, unknown> | null
+  if (typeof n !== 'object' || n === null || !hasKeys(n, ['@odata.type', 'changeType', 'resourceUrl', 'resourceData'])) return undefined
+  if (n['@odata.type'] !== COMMS_NOTIFICATION || typeof n.changeType !== 'string' || typeof n.resourceUrl !== 'string') return undefined
+  return n as { changeType: string, resourceUrl: string, resourceData: unknown }
+}
+
+/**
+ * One attempt as kept, every entry with the same fields in the same order (one shape for all of them; a
+ * spread gave each entry its own hidden class, ~400 bytes). A body shaped as the notifier builds it keeps
+ * only its notification's changeType, resourceUrl and resourceData, and its envelope is rebuilt when
+ * listed. changeTypes and resourceUrls are kept only when the caller gave its own (the dispatcher never
+ * does); otherwise they are derived from the body when listed.
+ */
+interface Stored {
+  notificationId: string
+  callId: string
+  sequence: number
+  attempt: number
+  url: string
+  at: string
+  virtualMs: number
+  outcome: DeliveryAttempt['outcome']
+  httpStatus: number | null
+  error: string | null
+  durationMs: number
+  /** Set when the body was packed: then `data` is its resourceData; otherwise `data` is the body. */
+  changeType: string | null
+  resourceUrl: string | null
+  data: unknown
+  id: number
+  changeTypes: string[] | undefined
+  resourceUrls: string[] | undefined
+  /** The same call's entry before this one: a call's entries are a chain, not an array each. */
+  previousOfCall: Stored | undefined
+}
+
+function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | undefined): Stored {
+  const sole = soleNotification(e.body)
+  return {
+    // The dispatcher's ids are randomUUID()s, which V8 keeps as trees of pieces until flattened.
+    notificationId: flat(e.notificationId),
+    callId: e.callId,
+    sequence: e.sequence,
+    attempt: e.attempt,
+    url: e.url,
+    at: e.at,
+    virtualMs: e.virtualMs,
+    outcome: e.outcome,
+    httpStatus: e.httpStatus,
+    error: e.error,
+    durationMs: e.durationMs,
+    changeType: sole?.changeType ?? null,
+    resourceUrl: sole?.resourceUrl ?? null,
+    data: sole ? sole.resourceData : e.body,
+    id,
+    changeTypes: e.changeTypes,
+    resourceUrls: e.resourceUrls,
+    previousOfCall
+  }
+}
+
+function bodyOf (e: Stored): unknown {
+  if (e.changeType === null) return e.data
+  return { '@odata.type': COMMS_NOTIFICATIONS, value: [{ '@odata.type': COMMS_NOTIFICATION, changeType: e.changeType, resourceUrl: e.resourceUrl, resourceData: e.data }] }
+}
+
+function changeTypesOf (e: Stored): string[] {
+  if (e.changeTypes) return e.changeTypes
+  if (e.changeType !== null) return [e.changeType]
+  return notificationsOf(e.data)?.map((v) => String(v.changeType)) ?? []
+}
+
+function resourceUrlsOf (e: Stored): string[] {
+  if (e.resourceUrls) return e.resourceUrls
+  if (e.resourceUrl !== null) return [e.resourceUrl]
+  return notificationsOf(e.data)?.map((v) => String(v.resourceUrl)) ?? []
+}
 
 function view (e: Stored): DeliveryAttempt {
-  return { ...e, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
+  return {
+    notificationId: e.notificationId,
+    callId: e.callId,
+    sequence: e.sequence,
+    attempt: e.attempt,
+    url: e.url,
+    at: e.at,
+    virtualMs: e.virtualMs,
+    outcome: e.outcome,
+    httpStatus: e.httpStatus,
+    error: e.error,
+    durationMs: e.durationMs,
+    body: bodyOf(e),
+    id: e.id,
+    changeTypes: changeTypesOf(e),
+    resourceUrls: resourceUrlsOf(e)
+  }
 }
 
 function matches (a: Stored, f: JournalFilter): boolean {
@@ -54,16 +156,19 @@ function matches (a: Stored, f: JournalFilter): boolean {
 
 /**
  * The notification delivery journal, with a long-poll for tests that wait on it. Entries are also indexed
- * by call, so asking for one call's notifications does not scan every call's, and a waiting long-poll
- * looks only at each new entry.
+ * by call (its newest entry, which leads to the older ones), so asking for one call's notifications does
+ * not scan every call's, and a waiting long-poll looks only at each new entry.
  */
 export function createDeliveryJournal () {
   let entries: Stored[] = []
-  let byCall = new Map<string, Stored[]>()
+  let lastOfCall = new Map<string, Stored>()
   const waiters = new Set<(added: Stored | undefined) => void>()
 
   function candidates (filter: JournalFilter): Stored[] {
-    return filter.callId === undefined ? entries : byCall.get(filter.callId.toLowerCase()) ?? []
+    if (filter.callId === undefined) return entries
+    const mine: Stored[] = []
+    for (let e = lastOfCall.get(filter.callId.toLowerCase()); e; e = e.previousOfCall) mine.push(e)
+    return mine.reverse()
   }
 
   function list (filter: JournalFilter = {}): DeliveryAttempt[] {
@@ -73,15 +178,12 @@ export function createDeliveryJournal () {
   }
 
   return {
-    add (entry: NewDeliveryAttempt): DeliveryAttempt {
-      const stored: Stored = { ...entry, id: entries.length + 1 }
+    add (entry: NewDeliveryAttempt): void {
+      const key = entry.callId.toLowerCase()
+      const stored = store(entry, entries.length + 1, lastOfCall.get(key))
       entries.push(stored)
-      const key = stored.callId.toLowerCase()
-      let mine = byCall.get(key)
-      if (!mine) { mine = []; byCall.set(key, mine) }
-      mine.push(stored)
+      lastOfCall.set(key, stored)
       for (const wake of waiters) wake(stored)
-      return view(stored)
     },
     list,
     /** Resolves with the matching entries once there are at least minCount of them, or when waitMs (real) runs out. */
@@ -103,7 +205,7 @@ export function createDeliveryJournal () {
     },
     clear (): void {
       entries = []
-      byCall = new Map()
+      lastOfCall = new Map()
       for (const wake of waiters) wake(undefined)
     }
   }

@@ -1,6 +1,7 @@
-import { randomBytes, randomUUID, timingSafeEqual, createHash } from 'node:crypto'
+import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import type { RecordingSink } from '../engine/events.js'
+import { flat, newId } from '../engine/ids.js'
 import type { FixtureAudio } from './audio/fixture-audio.js'
 import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
 import { createWavCache } from './wav-cache.js'
@@ -32,7 +33,8 @@ interface Recording extends RecordingHandle {
   operationId: string
   /** What the caller did in the window; null once expired. */
   audio: CallerAudioEvent[] | null
-  tokenHash: Buffer
+  /** SHA-256 of the token as a latin1 string: 48 bytes, where a Buffer costs ~400 with its ArrayBuffer. */
+  tokenHash: string
   createdAt: number
   expiresAt: number | null
   downloads: number
@@ -55,7 +57,8 @@ export function wavSizeOf (durationMs: number): number {
 export function createRecordingStore (deps: { clock: Clock, baseUrl: () => string, retentionMs: number, fixtures: FixtureAudio, cacheBytes?: number }) {
   const { clock } = deps
   const byId = new Map<string, Recording>()
-  const byCall = new Map<string, Set<string>>()
+  // Most calls have one recording: an array of exactly one, where a Set would be a hash table.
+  const byCall = new Map<string, Recording[]>()
   const wavs = createWavCache({ maxBytes: deps.cacheBytes ?? DEFAULT_WAV_CACHE_BYTES })
   const hash = (token: string): Buffer => createHash('sha256').update(token).digest()
 
@@ -77,30 +80,31 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
 
   const sink: RecordingSink = {
     create (spec) {
-      const id = randomUUID()
+      const id = newId()
       const token = randomBytes(32).toString('base64url')
-      byId.set(id, {
+      const recording: Recording = {
         id,
         callId: spec.callId,
         operationId: spec.operationId,
         durationMs: spec.durationMs,
         sizeBytes: wavSizeOf(spec.durationMs),
         audio: spec.audio,
-        tokenHash: hash(token),
+        tokenHash: hash(token).toString('latin1'),
         createdAt: clock.now(),
         expiresAt: null,
         downloads: 0
-      })
-      let set = byCall.get(spec.callId)
-      if (!set) { set = new Set(); byCall.set(spec.callId, set) }
-      set.add(id)
-      return { location: `${deps.baseUrl()}/recordings/${id}`, token }
+      }
+      byId.set(id, recording)
+      const mine = byCall.get(spec.callId)
+      if (mine) mine.push(recording)
+      else byCall.set(spec.callId, [recording])
+      return { location: flat(`${deps.baseUrl()}/recordings/${id}`), token }
     },
     callEnded (callId) {
-      const ids = byCall.get(callId)
-      if (!ids || ids.size === 0) return
+      const mine = byCall.get(callId)
+      if (!mine) return
       const expiresAt = clock.now() + deps.retentionMs
-      const ended = [...ids].map((id) => byId.get(id)!).filter((r) => r.expiresAt === null)
+      const ended = mine.filter((r) => r.expiresAt === null)
       for (const r of ended) r.expiresAt = expiresAt
       clock.setTimer(deps.retentionMs, () => { for (const r of ended) expire(r) })
     }
@@ -130,7 +134,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const r = byId.get(id.toLowerCase())
       if (!r || isExpired(r)) return 'notFound'
       // Both sides are SHA-256 digests, so the comparison is constant-time whatever the token's length.
-      if (token === undefined || !timingSafeEqual(hash(token), r.tokenHash)) return 'unauthorized'
+      if (token === undefined || !timingSafeEqual(hash(token), Buffer.from(r.tokenHash, 'latin1'))) return 'unauthorized'
       return { recording: r }
     },
     /** The WAV bytes of an authorized recording: rendered on first use, then from the bounded cache. */
@@ -145,7 +149,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       if (r) r.downloads++
     },
     listForCall (callId: string): RecordingInfo[] {
-      return [...(byCall.get(callId) ?? [])].map((id) => info(byId.get(id)!))
+      return (byCall.get(callId) ?? []).map(info)
     },
     /** Recordings that can still be downloaded. */
     count (): number { return [...byId.values()].filter((r) => !isExpired(r)).length },

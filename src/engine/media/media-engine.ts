@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { Timer } from '../../clock/clock.js'
 import { graphErrors } from '../../errors/graph-error.js'
 import { fixtureNameFromUri } from '../../recordings/audio/fixture-audio.js'
 import type { CallerAudioEvent } from '../../recordings/audio/render.js'
 import { assertTransition } from '../call-states.js'
 import type { EngineContext } from '../context.js'
+import { newId } from '../ids.js'
 import { TONE_NAMES } from '../events.js'
 import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromptParams, RecordParams } from '../model.js'
 import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
@@ -21,19 +21,32 @@ interface Running {
   liveAudio: CallerAudioEvent[]
 }
 
-interface CallMedia { running?: Running, queue: Operation[] }
+interface CallMedia { running: Running | undefined, queue: Operation[] }
+
+/** Appends without the slack a push onto an empty array allocates (17 slots), as most arrays here hold one item. */
+function appended<T> (items: T[], item: T): T[] {
+  if (items.length === 0) return [item]
+  items.push(item)
+  return items
+}
 
 /**
  * The per-call media queue (contract section 4, ref 5.9–5.12): playPrompt and recordResponse run one at a
- * time in arrival order; barge-in and cancelMediaProcessing cancel what is running and queued.
+ * time in arrival order; barge-in and cancelMediaProcessing cancel what is running and queued. A call
+ * has an entry only while something runs or waits.
  */
 export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: (call: Call) => void }) {
   const { clock, emit } = ctx
   const media = new Map<string, CallMedia>()
   const mediaOf = (call: Call): CallMedia => {
     let m = media.get(call.id)
-    if (!m) { m = { queue: [] }; media.set(call.id, m) }
+    if (!m) { m = { running: undefined, queue: [] }; media.set(call.id, m) }
     return m
+  }
+  const runningOf = (call: Call): Running | undefined => media.get(call.id)?.running
+  function dropIfIdle (call: Call): void {
+    const m = media.get(call.id)
+    if (m && !m.running && m.queue.length === 0) media.delete(call.id)
   }
 
   // The timeline is in whole virtual ms (fixtures are e.g. 2957.3125 ms long): lengths are rounded.
@@ -51,7 +64,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
 
   function newOperation (call: Call, kind: OperationKind, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
     const op: Operation = {
-      id: randomUUID(),
+      id: newId(),
       kind,
       callId: call.id,
       status: 'notStarted',
@@ -65,9 +78,11 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
       startedAt: null,
       endedAt: null,
       notified: false,
-      etag: 1
+      etag: 1,
+      record: undefined,
+      playPrompt: undefined
     }
-    call.operations.push(op)
+    call.operations = appended(call.operations, op)
     return op
   }
 
@@ -83,20 +98,24 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     op.etag++
     op.notified = announce
     if (announce) emit({ type: 'operation', call, operation: op })
+    // What it was asked to do is needed only while it runs (and by its notification, built above).
+    op.record = undefined
+    op.playPrompt = undefined
   }
 
   function finishRunning (call: Call, fields: Parameters<typeof settle>[2]): void {
-    const m = mediaOf(call)
-    const r = m.running
-    if (!r) return
+    const m = media.get(call.id)
+    const r = m?.running
+    if (!m || !r) return
     for (const t of r.timers) t.cancel()
     m.running = undefined
     settle(call, r.op, fields, true)
     startNext(call)
+    dropIfIdle(call)
   }
 
   function finishRecord (call: Call, outcome: RecordOutcome, windowMs: number): void {
-    const r = mediaOf(call).running
+    const r = runningOf(call)
     if (!r?.plan || !r.op.record) return
     const row = RECORD_OUTCOMES[outcome]
     let location: string | null = null
@@ -114,7 +133,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     const m = mediaOf(call)
     op.status = 'running'
     op.startedAt = clock.now()
-    const running: Running = { op, timers: [], liveAudio: [] }
+    const running: Running = { op, timers: [], plan: undefined, liveAudio: [] }
     m.running = running
     if (op.record) {
       const p = op.record
@@ -130,17 +149,19 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         fixtureMs
       })
       running.plan = plan
-      for (const tone of plan.tones) running.timers.push(clock.setTimer(tone.atMs, () => toneNotification(call, tone.key)))
-      running.timers.push(clock.setTimer(plan.endMs, () => {
-        if (plan.outcome === 'callerHungUp') hooks.hangUpByCaller(call)
-        else finishRecord(call, plan.outcome, plan.endMs - plan.windowStartMs)
-      }))
+      running.timers = [
+        ...plan.tones.map((tone) => clock.setTimer(tone.atMs, () => toneNotification(call, tone.key))),
+        clock.setTimer(plan.endMs, () => {
+          if (plan.outcome === 'callerHungUp') hooks.hangUpByCaller(call)
+          else finishRecord(call, plan.outcome, plan.endMs - plan.windowStartMs)
+        })
+      ]
     } else if (op.playPrompt && !op.playPrompt.loop) {
-      running.timers.push(clock.setTimer(promptMs(op.playPrompt.prompts), () => finishRunning(call, {
+      running.timers = [clock.setTimer(promptMs(op.playPrompt.prompts), () => finishRunning(call, {
         status: 'completed',
         resultInfo: PLAY_PROMPT_COMPLETED,
         completionReason: 'completedSuccessfully'
-      })))
+      }))]
     }
   }
 
@@ -153,17 +174,18 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
 
   function enqueue (call: Call, op: Operation, bargeIn: boolean): void {
     if (bargeIn) cancelAll(call, true)
-    mediaOf(call).queue.push(op)
+    const m = mediaOf(call)
+    m.queue = appended(m.queue, op)
     startNext(call)
   }
 
   /** Cancels the running and queued operations; announced (cancel, barge-in) or silent (call ended). */
   function cancelAll (call: Call, announce: boolean): void {
-    const m = mediaOf(call)
+    const m = media.get(call.id)
+    if (!m) return
+    media.delete(call.id)
     const ops = [...(m.running ? [m.running.op] : []), ...m.queue]
     for (const t of m.running?.timers ?? []) t.cancel()
-    m.running = undefined
-    m.queue = []
     for (const op of ops) {
       const isRecord = op.kind === 'recordResponse'
       settle(call, op, {
@@ -196,7 +218,17 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
       assertMediaCall(call, 'recordResponse')
       const response = ctx.scripts.responseFor(call.script, call.recordRequests++) ?? {}
       const op = newOperation(call, 'recordResponse', clientContext, apiVersion)
-      op.record = { ...params, response }
+      // Field by field: a spread with one more property gives each object its own hidden class.
+      op.record = {
+        prompts: params.prompts,
+        bargeInAllowed: params.bargeInAllowed,
+        initialSilenceTimeoutInSeconds: params.initialSilenceTimeoutInSeconds,
+        maxSilenceTimeoutInSeconds: params.maxSilenceTimeoutInSeconds,
+        maxRecordDurationInSeconds: params.maxRecordDurationInSeconds,
+        playBeep: params.playBeep,
+        stopTones: params.stopTones,
+        response
+      }
       enqueue(call, op, params.bargeInAllowed)
       return op
     },
@@ -222,7 +254,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
       for (const raw of keys) {
         const key = raw.toUpperCase()
         toneNotification(call, key)
-        const r = mediaOf(call).running
+        const r = runningOf(call)
         // A failed prompt ends the operation at its start: there is no window for the key to land in.
         if (!r?.plan || !r.op.record || r.plan.outcome === 'playPromptFailed') continue
         const windowAt = clock.now() - (r.op.startedAt ?? 0) - r.plan.windowStartMs
@@ -234,7 +266,6 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     /** The call ended: whatever runs or waits is dropped without a notification (ref 5.8). */
     callEnded (call: Call): void {
       cancelAll(call, false)
-      media.delete(call.id)
     },
     reset (): void { media.clear() }
   }
