@@ -57,11 +57,25 @@ export const recordingRoutes: FastifyPluginAsyncTypebox = async (app) => {
       recordings.markDownloaded(found.recording.id)
       if (range) return await reply.send(wav.subarray(range[0], range[1] + 1))
       // Streamed in chunks (Transfer-Encoding: chunked), as Graph serves recordings.
-      return await reply.send(Readable.from(chunks(wav)))
+      return await reply.send(chunked(wav))
     }
   })
 }
 
-function * chunks (buf: Buffer): Generator<Buffer> {
-  for (let i = 0; i < buf.length; i += CHUNK_BYTES) yield buf.subarray(i, i + CHUNK_BYTES)
+/**
+ * A stream of `buf` in CHUNK_BYTES pieces, pushed as fast as it is read: cheaper per download than
+ * Readable.from() over a generator, whose async iteration costs a few promises per chunk.
+ */
+function chunked (buf: Buffer): Readable {
+  let offset = 0
+  return new Readable({
+    read () {
+      while (offset < buf.length) {
+        const chunk = buf.subarray(offset, offset + CHUNK_BYTES)
+        offset += CHUNK_BYTES
+        if (!this.push(chunk)) return
+      }
+      this.push(null)
+    }
+  })
 }
