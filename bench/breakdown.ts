@@ -15,15 +15,17 @@ import { answerBody, AUTH, ensureBuilt, f0, httpClient, isMain, median, startSer
 type Edit = [file: string, from: string, to: string]
 
 const NO_REQUEST_LOGS: Edit = ['app-options.js', 'genReqId:', 'disableRequestLogging: true, genReqId:']
+const SYNC_LOG_WRITES: Edit = ['app-options.js', 'sync: false', 'sync: true']
 const NO_REQUEST_JOURNAL: Edit = ['inspection/graph-hooks.js', "app.addHook('onResponse'", "void ('onResponse'"]
-const NO_FAULT_HOOK: Edit[] = [['inspection/graph-hooks.js', "app.addHook('onRequest'", "void ('onRequest'"], ['inspection/graph-hooks.js', 'arrivals.get(request) ??', 'undefined ??']]
+const NO_FAULT_HOOK: Edit = ['inspection/graph-hooks.js', "app.addHook('onRequest'", "void ('onRequest'"]
 const NO_INSPECTION: Edit = ['app.js', 'addInspectionHooks(graph,', 'void (graph,']
 
 export const VARIANTS: Record<string, Edit[]> = {
   'nothing switched off': [],
+  'log lines written synchronously': [SYNC_LOG_WRITES],
   'request logs off': [NO_REQUEST_LOGS],
   'request journal hook off': [NO_REQUEST_JOURNAL],
-  'fault hook off': NO_FAULT_HOOK,
+  'fault hook off': [NO_FAULT_HOOK],
   'request logs and both inspection hooks off': [NO_REQUEST_LOGS, NO_INSPECTION]
 }
 

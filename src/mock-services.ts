@@ -44,7 +44,7 @@ export function createMockServices (settings: Settings, log: Logger) {
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl }
   })
   const faults = createFaultStore()
-  const requests = createRequestJournal()
+  const requests = createRequestJournal((virtualMs) => clock.isoAt(virtualMs))
 
   return {
     settings,

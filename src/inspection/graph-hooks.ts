@@ -1,12 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Clock } from '../clock/clock.js'
 import { GraphError, graphErrorForStatus } from '../errors/graph-error.js'
 import type { Fault } from '../schemas/control.js'
 import type { FaultStore } from './faults.js'
-import { callIdOfPath, redactHeaders, type RequestJournal } from './request-journal.js'
+import type { RequestJournal } from './request-journal.js'
 
-interface Arrival { virtualMs: number, at: string, faultId: string | null }
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When a Graph request arrived (virtual ms) and the fault that applied to it, for the journal. */
+    graphArrival: { virtualMs: number, faultId: string | null } | null
+  }
+}
 
 export interface InspectionDeps { faults: FaultStore, requests: RequestJournal, clock: Clock }
 
@@ -26,37 +30,38 @@ export function faultError (fault: Fault): GraphError {
 /**
  * Faults and the request journal for the Graph routes (contract section 6). Registered in a plugin that
  * wraps only the Graph routes, so /_mock, token and recording requests are neither faulted nor journaled,
- * and ahead of the Graph auth hook, so a fault answers even a request without a token.
+ * and ahead of the Graph auth hook, so a fault answers even a request without a token. Both hooks run on
+ * every Graph request, so they are callback-style (no promise each) and do the least they can: the journal
+ * works out an entry's derived fields when it is read.
  */
 export function addInspectionHooks (app: FastifyInstance, deps: InspectionDeps): void {
-  const arrivals = new WeakMap<FastifyRequest, Arrival>()
+  app.decorateRequest('graphArrival', null)
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     // Faults and the journal see the URL as the bot sent it, before Graph's spellings are normalised.
     const fault = deps.faults.take(request.method, pathOf(request.originalUrl))
-    arrivals.set(request, { virtualMs: deps.clock.now(), at: deps.clock.isoAt(), faultId: fault?.id ?? null })
-    if (!fault) return
-    if (fault.delayMs > 0) await sleep(fault.delayMs)
-    if (fault.status !== null) throw faultError(fault)
+    request.graphArrival = { virtualMs: deps.clock.now(), faultId: fault?.id ?? null }
+    if (!fault) { done(); return }
+    const error = fault.status !== null ? faultError(fault) : undefined
+    if (fault.delayMs > 0) setTimeout(() => { done(error) }, fault.delayMs)
+    else done(error)
   })
 
   // onResponse: the status is final here, whichever hook or handler produced it.
-  app.addHook('onResponse', async (request, reply) => {
-    const arrival = arrivals.get(request) ?? { virtualMs: deps.clock.now(), at: deps.clock.isoAt(), faultId: null }
-    const path = pathOf(request.originalUrl)
+  app.addHook('onResponse', (request, reply, done) => {
+    const arrival = request.graphArrival
     deps.requests.add({
-      at: arrival.at,
-      virtualMs: arrival.virtualMs,
+      virtualMs: arrival?.virtualMs ?? deps.clock.now(),
       method: request.method,
-      path,
+      path: pathOf(request.originalUrl),
       route: request.routeOptions.url ?? null,
       query: (request.query ?? {}) as Record<string, string | string[]>,
-      callId: callIdOfPath(path),
-      headers: redactHeaders(request.headers),
+      headers: request.headers,
       body: request.body ?? null,
       status: reply.statusCode,
-      faultId: arrival.faultId,
+      faultId: arrival?.faultId ?? null,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000
     })
+    done()
   })
 }

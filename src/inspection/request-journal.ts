@@ -26,26 +26,54 @@ export function redactHeaders (headers: Record<string, string | string[] | undef
   return out
 }
 
-/** The journal of Graph requests received (GET /_mock/requests). Engine-free. */
-export function createRequestJournal (limit = REQUEST_JOURNAL_LIMIT) {
-  let entries: RequestEntry[] = []
+/**
+ * A request as the hook hands it over: the request's own headers object, not a copy. What an entry derives
+ * from it (the call id, the ISO time, the redacted headers) is worked out when the journal is read, which
+ * is rare, instead of on every Graph request.
+ */
+export type RequestRecord = Omit<RequestEntry, 'id' | 'at' | 'callId' | 'headers'> & { headers: Record<string, string | string[] | undefined> }
+
+type Stored = RequestRecord & { id: number, callId?: string | null }
+
+/** The journal of Graph requests received (GET /_mock/requests). Engine-free; `isoAt` formats a virtual time. */
+export function createRequestJournal (isoAt: (virtualMs: number) => string, limit = REQUEST_JOURNAL_LIMIT) {
+  let entries: Stored[] = []
   let nextId = 1
 
+  const callIdOf = (e: Stored): string | null => {
+    if (e.callId === undefined) e.callId = callIdOfPath(e.path)
+    return e.callId
+  }
+
   return {
-    add (entry: Omit<RequestEntry, 'id'>): RequestEntry {
-      const full = { id: nextId++, ...entry }
-      entries.push(full)
+    add (record: RequestRecord): void {
+      entries.push({ id: nextId++, ...record })
       if (entries.length > limit) entries.shift()
-      return full
     },
     list (filter: RequestsQuery = {}): RequestEntry[] {
       const callId = filter.callId?.toLowerCase()
       const method = filter.method?.toUpperCase()
       const path = filter.path !== undefined ? globToRegExp(filter.path) : undefined
-      return entries.filter((e) =>
-        (callId === undefined || e.callId?.toLowerCase() === callId) &&
-        (method === undefined || e.method === method) &&
-        (path === undefined || path.test(e.path)))
+      return entries
+        .filter((e) =>
+          (callId === undefined || callIdOf(e)?.toLowerCase() === callId) &&
+          (method === undefined || e.method === method) &&
+          (path === undefined || path.test(e.path)))
+        .map((e) => ({
+          id: e.id,
+          at: isoAt(e.virtualMs),
+          virtualMs: e.virtualMs,
+          method: e.method,
+          path: e.path,
+          route: e.route,
+          query: e.query,
+          callId: callIdOf(e),
+          headers: redactHeaders(e.headers),
+          body: e.body,
+          status: e.status,
+          faultId: e.faultId,
+          durationMs: e.durationMs
+        }))
     },
     clear (): void {
       entries = []

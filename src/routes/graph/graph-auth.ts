@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { PERMISSIONS, type PermissionSet } from '../../auth/permissions.js'
 import type { AccessTokens } from '../../auth/access-tokens.js'
 import type { Settings } from '../../config/settings.js'
-import { graphErrors } from '../../errors/graph-error.js'
+import { type GraphError, graphErrors } from '../../errors/graph-error.js'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -17,19 +17,25 @@ function bearerToken (request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
+/** Why a verified token may not call this route under AUTH=strict; undefined when it may. */
+function strictAuthError (request: FastifyRequest, result: Awaited<ReturnType<AccessTokens['verify']>>): GraphError | undefined {
+  if (!result.ok) return graphErrors.unauthenticated(result.message)
+  const needed = request.routeOptions.config.permissions
+  if (needed && !PERMISSIONS[needed].some((role) => result.claims.roles.includes(role))) return graphErrors.forbidden()
+  return undefined
+}
+
 /**
  * Graph checks the token before anything else (contract section 3), so this runs onRequest, before the
  * body is even parsed. Registered inside the Graph routes' plugin only.
  */
 export function addGraphAuth (app: FastifyInstance, deps: { mode: Settings['auth'], tokens: AccessTokens }): void {
   if (deps.mode === 'none') return
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     const token = bearerToken(request)
     if (!token) throw graphErrors.unauthenticated(request.headers.authorization ? 'Access token validation failure. The Authorization header must be "Bearer {token}".' : 'Access token is empty.')
-    if (deps.mode !== 'strict') return
-    const result = await deps.tokens.verify(token)
-    if (!result.ok) throw graphErrors.unauthenticated(result.message)
-    const needed = request.routeOptions.config.permissions
-    if (needed && !PERMISSIONS[needed].some((role) => result.claims.roles.includes(role))) throw graphErrors.forbidden()
+    // Callback-style: bearer mode (the default) checks the header only, so it costs no promise.
+    if (deps.mode !== 'strict') { done(); return }
+    deps.tokens.verify(token).then((result) => { done(strictAuthError(request, result)) }, done)
   })
 }

@@ -9,7 +9,7 @@ const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Mock', Slice: 'E'
 /** The Graph surface with its own auth hook; /v1.0, /beta and the other spellings reach it rewritten. */
 export const graphRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings, accessTokens } = app.mock
-  app.addHook('onRequest', async (_request, reply) => { reply.header('x-ms-ags-diagnostic', DIAGNOSTIC) })
+  app.addHook('onRequest', (_request, reply, done) => { reply.header('x-ms-ags-diagnostic', DIAGNOSTIC); done() })
   addGraphAuth(app, { mode: settings.auth, tokens: accessTokens })
   await app.register(callRoutes)
   await app.register(mediaRoutes)

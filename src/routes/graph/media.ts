@@ -15,7 +15,10 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // Every body property of these actions is optional, so no body at all means the defaults (the app's
   // parser turns an empty JSON body into undefined, which an object schema would refuse).
-  app.addHook('preValidation', async (request) => { if (request.body === undefined) request.body = {} })
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (request.body === undefined) request.body = {}
+    done()
+  })
 
   const sendOperation = async (reply: FastifyReply, op: Operation, version: ApiVersion): Promise<FastifyReply> =>
     await reply.code(200).header('location', locationOf(baseUrl(), version, operationPath(op))).send(operationResource(op, version))
