@@ -20,9 +20,37 @@ export interface RecordingSpec {
   seed: string; // e.g. the operation id: same spec => identical bytes
 }
 
-/** Renders 16 kHz, 16-bit, mono PCM WAV bytes. */
+/**
+ * Renders 16 kHz, 16-bit, mono PCM WAV bytes. The same spec always gives the same bytes, and the
+ * recording store seeds each recording from its content, so a suite running one script a thousand
+ * times asks for the same WAV a thousand times: the most recent renders are kept and shared.
+ * Callers must not modify the returned bytes.
+ */
 export function renderRecording (spec: RecordingSpec, fixtures: FixtureAudio): Buffer {
-  return encodeWavPcm16(renderSamples(spec, fixtures), SAMPLE_RATE)
+  // Fixture files may appear or change while the server runs, so only specs without them are reused.
+  if (spec.events.some((e) => e.kind === 'speech' && e.audio !== undefined)) return encodeWavPcm16(renderSamples(spec, fixtures), SAMPLE_RATE)
+  const key = JSON.stringify([spec.durationMs, spec.seed, spec.events])
+  const hit = recentRenders.get(key)
+  if (hit) return hit
+  const wav = encodeWavPcm16(renderSamples(spec, fixtures), SAMPLE_RATE)
+  remember(key, wav)
+  return wav
+}
+
+/** Renders kept for reuse, oldest first, within RECENT_RENDER_BYTES (about two minutes of audio). */
+const RECENT_RENDER_BYTES = 4 * 1024 * 1024
+const recentRenders = new Map<string, Buffer>()
+let recentBytes = 0
+
+function remember (key: string, wav: Buffer): void {
+  if (wav.length > RECENT_RENDER_BYTES) return
+  recentRenders.set(key, wav)
+  recentBytes += wav.length
+  for (const [oldKey, old] of recentRenders) {
+    if (recentBytes <= RECENT_RENDER_BYTES) break
+    recentRenders.delete(oldKey)
+    recentBytes -= old.length
+  }
 }
 
 /**

@@ -31,3 +31,14 @@ test('rendered recordings are byte for byte the snapshots', () => {
     assert.equal(createHash('sha256').update(renderRecording(spec, fixtures)).digest('hex'), digest, spec.seed)
   }
 })
+
+test('the same spec is rendered once and its bytes shared; specs naming fixture files are rendered each time', () => {
+  const fixtures = new FixtureAudio()
+  const [synthetic] = SNAPSHOTS[0]
+  assert.equal(renderRecording(structuredClone(synthetic), fixtures), renderRecording(structuredClone(synthetic), fixtures))
+  const [withFixture] = SNAPSHOTS[1]
+  const a = renderRecording(withFixture, fixtures)
+  const b = renderRecording(withFixture, fixtures)
+  assert.notEqual(a, b)
+  assert.ok(a.equals(b))
+})
