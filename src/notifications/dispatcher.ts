@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest } from 'node:http'
+import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { urlToHttpOptions } from 'node:url'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Clock, Timer } from '../clock/clock.js'
 import type { NotificationTokens } from '../auth/notification-tokens.js'
@@ -25,6 +26,9 @@ interface Pending {
 }
 
 interface CallQueue { items: Pending[], busy: boolean, retry?: Timer }
+
+/** A bot URL as the POST needs it. */
+interface Target { origin: string, secure: boolean, options: RequestOptions }
 
 export interface DispatcherOptions {
   clock: Clock
@@ -112,21 +116,36 @@ export function createDispatcher (options: DispatcherOptions) {
   async function post (p: Pending, myEpoch: number): Promise<PostResult> {
     let token: string
     try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${(err as Error).message}`, durationMs: 0 } }
-    let url: URL
-    try { url = new URL(p.n.callbackUri) } catch { return { status: null, error: `invalid callbackUri ${p.n.callbackUri}`, durationMs: 0 } }
-    await acquire(url.origin)
+    const target = targetOf(p.n.callbackUri)
+    if (!target) return { status: null, error: `invalid callbackUri ${p.n.callbackUri}`, durationMs: 0 }
+    await acquire(target.origin)
     try {
       // Reset or shut down while this attempt waited for a slot: it is not sent (attempt() drops it).
       if (myEpoch !== epoch) return { status: null, error: 'dropped', durationMs: 0 }
-      return await send(p, url, token)
+      return await send(p, target, token)
     } finally {
-      release(url.origin)
+      release(target.origin)
     }
   }
 
+  // The last callbackUri parsed: the calls of a run mostly share one bot, and parsing the URL and turning
+  // it into request options for every POST was a measurable part of each delivery.
+  let lastTarget: { uri: string, target: Target | undefined } | undefined
+  function targetOf (uri: string): Target | undefined {
+    if (lastTarget?.uri !== uri) {
+      let target: Target | undefined
+      try {
+        const url = new URL(uri)
+        target = { origin: url.origin, secure: url.protocol === 'https:', options: urlToHttpOptions(url) }
+      } catch {}
+      lastTarget = { uri, target }
+    }
+    return lastTarget.target
+  }
+
   /** One POST; the timeout covers the bot's answer only (not key generation or the wait for a slot). */
-  async function send (p: Pending, url: URL, token: string): Promise<PostResult> {
-    const secure = url.protocol === 'https:'
+  async function send (p: Pending, target: Target, token: string): Promise<PostResult> {
+    const { secure } = target
     // Serialised per attempt, not kept: the journal holds the body object, and a queued notification
     // should not hold a second copy of it as a string.
     const json = JSON.stringify(p.n.body)
@@ -140,7 +159,8 @@ export function createDispatcher (options: DispatcherOptions) {
         inFlightRequests.delete(req)
         resolve({ ...result, durationMs: performance.now() - started })
       }
-      const req = (secure ? httpsRequest : httpRequest)(url, {
+      const req = (secure ? httpsRequest : httpRequest)({
+        ...target.options,
         method: 'POST',
         agent: secure ? agents.https : agents.http,
         headers: {

@@ -127,3 +127,19 @@ test('reset forgets queued notifications and the journal', async (t) => {
   assert.equal(bot.received.length, 1, 'no retry after reset')
   assert.equal((await mock.app.inject({ method: 'GET', url: '/_mock/calls' })).json().value.length, 0)
 })
+
+test('each notification goes to its own call\'s callbackUri, path and query included, however calls alternate between bots', async (t) => {
+  const mock = await build(t)
+  const paths: string[][] = [[], []]
+  const bots = [await startBot(t), await startBot(t)]
+  bots.forEach((bot, i) => bot.server.prependListener('request', (req) => paths[i].push(req.url ?? '')))
+  const ids = [
+    await simulate(mock, `${bots[0].url}/a?tenant=one`),
+    await simulate(mock, `${bots[1].url}/b`),
+    await simulate(mock, `${bots[0].url}/a?tenant=one`)
+  ]
+  await advance(mock, 0)
+  assert.deepEqual(paths, [['/api/calls/a?tenant=one', '/api/calls/a?tenant=one'], ['/api/calls/b']])
+  assert.deepEqual(bots[0].received.map((n) => n.body.value[0].resourceData.id), [ids[0], ids[2]])
+  assert.deepEqual(bots[1].received.map((n) => n.body.value[0].resourceData.id), [ids[1]])
+})
