@@ -121,7 +121,8 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     let location: string | null = null
     let token: string | null = null
     if (row.recorded) {
-      const audio = [...clipAudio(r.plan.audio, windowMs), ...r.liveAudio].sort((a, b) => at(a) - at(b))
+      // concat allocates exactly (a spread leaves room): the recording keeps this array.
+      const audio = clipAudio(r.plan.audio, windowMs).concat(r.liveAudio).sort((a, b) => at(a) - at(b))
       const ref = ctx.recordings.create({ callId: call.id, operationId: r.op.id, durationMs: windowMs, audio })
       location = ref.location
       token = ref.token
@@ -149,13 +150,13 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         fixtureMs
       })
       running.plan = plan
-      running.timers = [
-        ...plan.tones.map((tone) => clock.setTimer(tone.atMs, () => toneNotification(call, tone.key))),
+      // map and concat allocate exactly; a push or a spread leaves room for 16 more.
+      running.timers = plan.tones.map((tone) => clock.setTimer(tone.atMs, () => toneNotification(call, tone.key))).concat(
         clock.setTimer(plan.endMs, () => {
           if (plan.outcome === 'callerHungUp') hooks.hangUpByCaller(call)
           else finishRecord(call, plan.outcome, plan.endMs - plan.windowStartMs)
         })
-      ]
+      )
     } else if (op.playPrompt && !op.playPrompt.loop) {
       running.timers = [clock.setTimer(promptMs(op.playPrompt.prompts), () => finishRunning(call, {
         status: 'completed',

@@ -48,7 +48,8 @@ export function planRecordResponse (input: RecordPlanInput): RecordPlan {
     windowStartMs: R,
     endMs: R + at,
     audio: clipAudio(audio, at),
-    tones
+    // A copy: slice() allocates exactly, where the pushes left room for 16 more (the plan lives as long as the recording).
+    tones: tones.slice()
   })
 
   let t = 0
@@ -99,9 +100,8 @@ export function defaultActions (stopTones: string[]): CallerAction[] {
 
 /** The caller's audio up to `at` ms after R. */
 export function clipAudio (events: CallerAudioEvent[], at: number): CallerAudioEvent[] {
-  return events.flatMap((e): CallerAudioEvent[] => {
-    if (e.kind === 'tone') return e.atMs <= at ? [e] : []
-    if (e.startMs >= at) return []
-    return [{ ...e, durationMs: Math.min(e.durationMs, at - e.startMs) }]
-  })
+  // filter, then map: map allocates exactly (flatMap's result has room for 16 more), and recordings keep it.
+  return events
+    .filter((e) => e.kind === 'tone' ? e.atMs <= at : e.startMs < at)
+    .map((e) => e.kind === 'tone' ? e : { ...e, durationMs: Math.min(e.durationMs, at - e.startMs) })
 }
