@@ -17,9 +17,11 @@ const WINDOW_MS = 120_000
 const HOST = '127.0.0.1'
 
 // A long script cut at 120 s by maxRecordDurationInSeconds: speech, silences and keys, as a caller would.
-const SCRIPTS: Record<string, unknown> = {
-  'synthetic voice': { responses: [{ actions: [{ silence: 1500 }, { tone: '1' }, { speech: 60_000 }, { silence: 2000 }, { tone: '5' }, { speech: 70_000 }] }] },
-  'fixture audio': { responses: [{ actions: [{ silence: 1500 }, { tone: '1' }, { speech: 60_000, audio: 'hello.wav' }, { silence: 2000 }, { tone: '5' }, { speech: 70_000, audio: 'welcome.wav' }] }] }
+// Each run's first silence is 1 ms longer: identical recordings are rendered once and then shared, and
+// the first GET must measure a render.
+const SCRIPTS: Record<string, (run: number) => unknown> = {
+  'synthetic voice': (run) => ({ responses: [{ actions: [{ silence: 1500 + run }, { tone: '1' }, { speech: 60_000 }, { silence: 2000 }, { tone: '5' }, { speech: 70_000 }] }] }),
+  'fixture audio': (run) => ({ responses: [{ actions: [{ silence: 1500 + run }, { tone: '1' }, { speech: 60_000, audio: 'hello.wav' }, { silence: 2000 }, { tone: '5' }, { speech: 70_000, audio: 'welcome.wav' }] }] })
 }
 
 // Stops by itself even if something hangs.
@@ -86,7 +88,7 @@ async function main (): Promise<void> {
       const warm: Timing[] = []
       const head: Timing[] = []
       for (let i = 0; i < RUNS; i++) {
-        const { location, token } = await recordOnce(script)
+        const { location, token } = await recordOnce(script(i))
         const auth = { authorization: `Bearer ${token}` }
         head.push(await timedGet(location, auth, 'HEAD'))
         cold.push(await timedGet(location, auth))

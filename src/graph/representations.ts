@@ -1,4 +1,3 @@
-import { flat } from '../engine/ids.js'
 import type { ApiVersion, Call, Operation, ResultInfo } from '../engine/model.js'
 
 /**
@@ -36,23 +35,6 @@ export function resultInfoResource (info: ResultInfo | null): Record<string, unk
 export function callPath (callId: string): string {
   return `/communications/calls/${callId}`
 }
-
-// Every notification names its resource twice (resourceUrl, @odata.id) and the journal keeps them all: a
-// call's path is one flat string shared by its notifications (a string built per notification is a
-// concatenation that sending flattens into a second copy), and small etags are shared too.
-const callPaths = new WeakMap<Call, string>()
-
-function notificationPathOf (call: Call): string {
-  let path = callPaths.get(call)
-  if (path === undefined) {
-    path = flat(callPath(call.id))
-    callPaths.set(call, path)
-  }
-  return path
-}
-
-const ETAGS = Array.from({ length: 32 }, (_, i) => `W/"${i}"`)
-const etagOf = (etag: number): string => ETAGS[etag] ?? `W/"${etag}"`
 
 export function operationPath (op: Operation): string {
   return `${callPath(op.callId)}/operations/${op.id}`
@@ -109,7 +91,7 @@ type ChangeType = 'created' | 'updated' | 'deleted'
 /** resourceData is a fresh object from callResource or operationResource: it is completed in place, not copied. */
 function notification (changeType: ChangeType, resourceUrl: string, etag: number, resourceData: Record<string, unknown>): Record<string, unknown> {
   resourceData['@odata.id'] = resourceUrl
-  resourceData['@odata.etag'] = etagOf(etag)
+  resourceData['@odata.etag'] = `W/"${etag}"`
   return { '@odata.type': '#microsoft.graph.commsNotification', changeType, resourceUrl, resourceData }
 }
 
@@ -121,12 +103,12 @@ export function commsNotifications (value: Record<string, unknown>): { '@odata.t
 export function callNotification (changeType: ChangeType, call: Call, toneInfo?: { sequenceId: number, tone: string }): Record<string, unknown> {
   const data = callResource(call, call.apiVersion)
   if (toneInfo) data.toneInfo = { '@odata.type': '#microsoft.graph.toneInfo', sequenceId: toneInfo.sequenceId, tone: toneInfo.tone }
-  return notification(changeType, notificationPathOf(call), call.etag, data)
+  return notification(changeType, callPath(call.id), call.etag, data)
 }
 
 /** The `deleted` notification of a finished operation (ref 3.3, 3.4); playPrompt echoes its prompts. */
 export function operationNotification (op: Operation): Record<string, unknown> {
   const data = operationResource(op, op.apiVersion)
   if (op.playPrompt) data.prompts = op.playPrompt.prompts
-  return notification('deleted', flat(operationPath(op)), op.etag, data)
+  return notification('deleted', operationPath(op), op.etag, data)
 }
