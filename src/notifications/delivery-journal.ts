@@ -36,31 +36,23 @@ function notificationsOf (body: unknown): Notifications | undefined {
   return Array.isArray(value) ? value as Notifications : undefined
 }
 
-const COMMS_NOTIFICATIONS = '#microsoft.graph.commsNotifications'
-const COMMS_NOTIFICATION = '#microsoft.graph.commsNotification'
-
-function hasKeys (o: object, keys: string[]): boolean {
-  const own = Object.keys(o)
-  return own.length === keys.length && own.every((k, i) => k === keys[i])
-}
-
-/** The one notification of a body shaped exactly as the notifier builds it, or undefined. */
-function soleNotification (body: unknown): { changeType: string, resourceUrl: string, resourceData: unknown } | undefined {
-  if (typeof body !== 'object' || body === null || !hasKeys(body, ['@odata.type', 'value'])) return undefined
-  const b = body as { '@odata.type': unknown, value: unknown }
-  if (b['@odata.type'] !== COMMS_NOTIFICATIONS || !Array.isArray(b.value) || b.value.length !== 1) return undefined
-  const n = b.value[0] as Record<string, unknown> | null
-  if (typeof n !== 'object' || n === null || !hasKeys(n, ['@odata.type', 'changeType', 'resourceUrl', 'resourceData'])) return undefined
-  if (n['@odata.type'] !== COMMS_NOTIFICATION || typeof n.changeType !== 'string' || typeof n.resourceUrl !== 'string') return undefined
-  return n as { changeType: string, resourceUrl: string, resourceData: unknown }
+/**
+ * A body rendered only when it is sent or listed (the notifier's): it keeps what it needs to render
+ * itself, much less than the rendered JSON objects, and names its change type and resource without
+ * rendering. JSON.stringify renders it through toJSON(); the journal lists it rendered.
+ */
+export abstract class DeferredBody {
+  abstract readonly changeType: string
+  abstract readonly resourceUrl: string
+  abstract toJSON (): { value: Array<{ changeType: string, resourceUrl: string }> }
+  /** The rendered notifications, so a deferred body is also a commsNotifications body to its type. */
+  get value (): Array<{ changeType: string, resourceUrl: string }> { return this.toJSON().value }
 }
 
 /**
  * One attempt as kept, every entry with the same fields in the same order (one shape for all of them; a
- * spread gave each entry its own hidden class, ~400 bytes). A body shaped as the notifier builds it keeps
- * only its notification's changeType, resourceUrl and resourceData, and its envelope is rebuilt when
- * listed. changeTypes and resourceUrls are kept only when the caller gave its own (the dispatcher never
- * does); otherwise they are derived from the body when listed.
+ * spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls are kept only
+ * when the caller gave its own (the dispatcher never does); otherwise they come from the body when listed.
  */
 interface Stored {
   notificationId: string
@@ -74,10 +66,7 @@ interface Stored {
   httpStatus: number | null
   error: string | null
   durationMs: number
-  /** Set when the body was packed: then `data` is its resourceData; otherwise `data` is the body. */
-  changeType: string | null
-  resourceUrl: string | null
-  data: unknown
+  body: unknown
   id: number
   changeTypes: string[] | undefined
   resourceUrls: string[] | undefined
@@ -86,7 +75,6 @@ interface Stored {
 }
 
 function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | undefined): Stored {
-  const sole = soleNotification(e.body)
   return {
     // The dispatcher's ids are randomUUID()s, which V8 keeps as trees of pieces until flattened.
     notificationId: flat(e.notificationId),
@@ -100,9 +88,7 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
     httpStatus: e.httpStatus,
     error: e.error,
     durationMs: e.durationMs,
-    changeType: sole?.changeType ?? null,
-    resourceUrl: sole?.resourceUrl ?? null,
-    data: sole ? sole.resourceData : e.body,
+    body: e.body,
     id,
     changeTypes: e.changeTypes,
     resourceUrls: e.resourceUrls,
@@ -110,21 +96,16 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
   }
 }
 
-function bodyOf (e: Stored): unknown {
-  if (e.changeType === null) return e.data
-  return { '@odata.type': COMMS_NOTIFICATIONS, value: [{ '@odata.type': COMMS_NOTIFICATION, changeType: e.changeType, resourceUrl: e.resourceUrl, resourceData: e.data }] }
-}
-
 function changeTypesOf (e: Stored): string[] {
   if (e.changeTypes) return e.changeTypes
-  if (e.changeType !== null) return [e.changeType]
-  return notificationsOf(e.data)?.map((v) => String(v.changeType)) ?? []
+  if (e.body instanceof DeferredBody) return [e.body.changeType]
+  return notificationsOf(e.body)?.map((v) => String(v.changeType)) ?? []
 }
 
 function resourceUrlsOf (e: Stored): string[] {
   if (e.resourceUrls) return e.resourceUrls
-  if (e.resourceUrl !== null) return [e.resourceUrl]
-  return notificationsOf(e.data)?.map((v) => String(v.resourceUrl)) ?? []
+  if (e.body instanceof DeferredBody) return [e.body.resourceUrl]
+  return notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
 }
 
 function view (e: Stored): DeliveryAttempt {
@@ -140,7 +121,7 @@ function view (e: Stored): DeliveryAttempt {
     httpStatus: e.httpStatus,
     error: e.error,
     durationMs: e.durationMs,
-    body: bodyOf(e),
+    body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body,
     id: e.id,
     changeTypes: changeTypesOf(e),
     resourceUrls: resourceUrlsOf(e)

@@ -6,6 +6,7 @@ import pino from 'pino'
 import { createClock } from '../../src/clock/clock.js'
 import { createDeliveryJournal, type NewDeliveryAttempt } from '../../src/notifications/delivery-journal.js'
 import { createDispatcher } from '../../src/notifications/dispatcher.js'
+import { advance, build, JSON_HEADERS, journal as journalOf, startBot } from '../helper.js'
 
 function attempt (callId: string, changeType: string, extra: Partial<NewDeliveryAttempt> = {}): NewDeliveryAttempt {
   const resourceUrl = `/communications/calls/${callId}`
@@ -87,4 +88,43 @@ test('the dispatcher opens at most maxSockets connections to one bot and still d
     assert.deepEqual(journal.list({ callId: `c${call}` }).map((e) => e.changeTypes[0]), ['created', 'updated', 'deleted'])
   }
   assert.equal(received.length, 30)
+})
+
+test('each journaled body is the call as it was at its event, byte for byte what the bot received', async (t) => {
+  const mock = await build(t)
+  const ringBot = await startBot(t)
+  const bot = await startBot(t)
+  const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: ringBot.url } })
+  const id = created.json().id as string
+  await advance(mock, 0)
+  // The answer changes the callback, media, modalities and adds a property the bot sent: the `created` body must not.
+  const answer = { callbackUri: bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, myOwnProperty: 'x' }
+  assert.equal((await mock.app.inject({ method: 'POST', url: `/beta/communications/calls/${id}/answer`, headers: JSON_HEADERS, payload: answer })).statusCode, 202)
+  assert.equal((await mock.app.inject({ method: 'POST', url: `/beta/communications/calls/${id}/playPrompt`, headers: JSON_HEADERS, payload: { prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/a.wav' } }] } })).statusCode, 200)
+  await advance(mock, 5000)
+  assert.equal((await mock.app.inject({ method: 'DELETE', url: `/v1.0/communications/calls/${id}`, headers: JSON_HEADERS })).statusCode, 204)
+  await advance(mock, 0)
+
+  const entries = await journalOf(mock, { callId: id })
+  const received = [...ringBot.received, ...bot.received].map((n) => n.body)
+  assert.equal(entries.length, 6)
+  assert.deepEqual(entries.map((e) => e.body), received, 'the journal lists what was sent')
+  const data = entries.map((e) => e.body.value[0].resourceData)
+  assert.deepEqual(data.map((d) => [d.state ?? d.status, d.callbackUri, d['@odata.etag']]), [
+    ['incoming', ringBot.url, 'W/"1"'],
+    ['establishing', bot.url, 'W/"2"'],
+    ['established', bot.url, 'W/"3"'],
+    ['completed', undefined, 'W/"2"'],
+    ['terminating', bot.url, 'W/"4"'],
+    ['terminated', bot.url, 'W/"5"']
+  ])
+  assert.equal(data[0].mediaConfig, null)
+  assert.equal(data[0].myOwnProperty, undefined)
+  assert.equal(data[1].myOwnProperty, 'x')
+  assert.deepEqual(data[3].prompts, [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/a.wav' } }])
+  assert.equal(data[4].resultInfo, null)
+  assert.equal(data[5].resultInfo.subcode, 7000)
+  assert.deepEqual(entries.map((e) => e.changeTypes[0]), ['created', 'updated', 'updated', 'deleted', 'updated', 'deleted'])
+  assert.deepEqual(entries.map((e) => e.resourceUrls[0]), entries.map((e) => e.body.value[0].resourceUrl))
+  assert.equal((await journalOf(mock, { callId: id, resourceUrl: '/operations/' })).length, 1)
 })

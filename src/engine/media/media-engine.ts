@@ -98,9 +98,9 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     op.etag++
     op.notified = announce
     if (announce) emit({ type: 'operation', call, operation: op })
-    // What it was asked to do is needed only while it runs (and by its notification, built above).
+    // What a recording was asked to do is needed only while it runs. (playPrompt's prompts stay: its
+    // notification echoes them, and is rendered when sent.)
     op.record = undefined
-    op.playPrompt = undefined
   }
 
   function finishRunning (call: Call, fields: Parameters<typeof settle>[2]): void {
