@@ -51,8 +51,8 @@ export abstract class DeferredBody {
 
 /**
  * One attempt as kept, every entry with the same fields in the same order (one shape for all of them; a
- * spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls are kept only
- * when the caller gave its own (the dispatcher never does); otherwise they come from the body when listed.
+ * spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls come from the
+ * body when listed, unless the caller gave its own (the dispatcher never does): those are kept aside.
  */
 interface Stored {
   notificationId: string
@@ -68,8 +68,6 @@ interface Stored {
   durationMs: number
   body: unknown
   id: number
-  changeTypes: string[] | undefined
-  resourceUrls: string[] | undefined
   /** The same call's entry before this one: a call's entries are a chain, not an array each. */
   previousOfCall: Stored | undefined
 }
@@ -90,20 +88,22 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
     durationMs: e.durationMs,
     body: e.body,
     id,
-    changeTypes: e.changeTypes,
-    resourceUrls: e.resourceUrls,
     previousOfCall
   }
 }
 
+const givenLists = new WeakMap<Stored, Pick<NewDeliveryAttempt, 'changeTypes' | 'resourceUrls'>>()
+
 function changeTypesOf (e: Stored): string[] {
-  if (e.changeTypes) return e.changeTypes
+  const given = givenLists.get(e)?.changeTypes
+  if (given) return given
   if (e.body instanceof DeferredBody) return [e.body.changeType]
   return notificationsOf(e.body)?.map((v) => String(v.changeType)) ?? []
 }
 
 function resourceUrlsOf (e: Stored): string[] {
-  if (e.resourceUrls) return e.resourceUrls
+  const given = givenLists.get(e)?.resourceUrls
+  if (given) return given
   if (e.body instanceof DeferredBody) return [e.body.resourceUrl]
   return notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
 }
@@ -162,6 +162,7 @@ export function createDeliveryJournal () {
     add (entry: NewDeliveryAttempt): void {
       const key = entry.callId.toLowerCase()
       const stored = store(entry, entries.length + 1, lastOfCall.get(key))
+      if (entry.changeTypes || entry.resourceUrls) givenLists.set(stored, { changeTypes: entry.changeTypes, resourceUrls: entry.resourceUrls })
       entries.push(stored)
       lastOfCall.set(key, stored)
       for (const wake of waiters) wake(stored)
