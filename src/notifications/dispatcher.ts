@@ -137,7 +137,7 @@ export function createDispatcher (options: DispatcherOptions) {
       try {
         const url = new URL(uri)
         target = { origin: url.origin, secure: url.protocol === 'https:', options: urlToHttpOptions(url) }
-      } catch {}
+      } catch { /* not a URL: no target */ }
       lastTarget = { uri, target }
     }
     return lastTarget.target

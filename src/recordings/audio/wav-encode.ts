@@ -1,10 +1,10 @@
 /** The canonical RIFF/WAVE header before 16-bit PCM: RIFF, fmt (16 bytes), data. */
-export const WAV_HEADER_BYTES = 44
+const WAV_HEADER_BYTES = 44
 
 /**
  * Mono 16-bit PCM WAV bytes, byte for byte what node-wav's encode writes (same header, same rounding:
  * clamp to [-1, 1], negatives scaled by 32768, positives by 32767, truncated toward zero; NaN is 0).
- * Written directly: node-wav's generic encoder cost ~5x more per sample and calls the deprecated
+ * Written directly: node-wav's generic encoder took two to three times as long and called the deprecated
  * Buffer() constructor on every recording.
  */
 export function encodeWavPcm16 (samples: Float32Array, sampleRate: number): Buffer {
