@@ -11,8 +11,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // pino starts transports (pino-pretty) in worker threads by module name: they stay real packages.
-  external: ['pino', 'pino-pretty', 'thread-stream'],
+  // pino starts its transport (pino-pretty, on a TTY) in a worker thread by file name: thread-stream and
+  // the transport stay real packages. @fastify/swagger is imported on the first /_mock/docs request, so
+  // it (and the YAML library it brings) is neither parsed nor loaded at start-up.
+  external: ['pino-pretty', 'thread-stream', '@fastify/swagger'],
   // CommonJS dependencies inside an ES module bundle still need require and __dirname.
   banner: {
     js: [

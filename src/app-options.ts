@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import AjvCompiler from '@fastify/ajv-compiler'
+import SerializerCompiler from '@fastify/fast-json-stringify-compiler'
 import pino from 'pino'
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
@@ -44,23 +45,36 @@ export class RequestLogController extends LogController {
 }
 
 /**
- * Fastify's own Ajv compiler, but each route's validator is compiled when the route is first used rather
- * than when the server starts: compiling ~35 routes' schemas up front is a good part of the cold start
- * (docs/benchmarks.md), and most processes use a handful of routes.
+ * Fastify's own Ajv and fast-json-stringify compilers, but each route's validator and serializer is
+ * compiled when the route first uses it, and Ajv itself is made then too, rather than when the server
+ * starts: compiling ~35 routes' schemas up front is a good part of the cold start (docs/benchmarks.md),
+ * and most processes use a handful of routes.
  */
 function lazyValidators (): AjvCompiler.BuildCompilerFromPool {
   const build = AjvCompiler()
   return (externalSchemas, ajvOptions) => {
-    const compile = build(externalSchemas, ajvOptions)
+    let compile: ReturnType<typeof build> | undefined
     return (route) => {
-      let validate: ReturnType<typeof compile> | undefined
+      let validate: ReturnType<ReturnType<typeof build>> | undefined
+      // Fastify reads the errors of the last call from the function itself.
       const lazy = Object.assign((data: unknown) => {
-        validate ??= compile(route)
+        validate ??= (compile ??= build(externalSchemas, ajvOptions))(route)
         const valid = validate(data)
         lazy.errors = validate.errors
         return valid
       }, { errors: null as unknown })
-      return lazy as unknown as ReturnType<typeof compile>
+      return lazy as unknown as ReturnType<ReturnType<typeof build>>
+    }
+  }
+}
+
+function lazySerializers (): SerializerCompiler.SerializerFactory {
+  const build = SerializerCompiler()
+  return (externalSchemas, serializerOptions) => {
+    let compile: SerializerCompiler.SerializerCompiler | undefined
+    return (route) => {
+      let serialize: SerializerCompiler.Serializer | undefined
+      return (doc) => (serialize ??= (compile ??= build(externalSchemas, serializerOptions))(route))(doc)
     }
   }
 }
@@ -70,7 +84,7 @@ export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifySe
   return {
     logger: loggerOptions(settings),
     logController: new RequestLogController(),
-    schemaController: { compilersFactory: { buildValidator: lazyValidators() } },
+    schemaController: { compilersFactory: { buildValidator: lazyValidators(), buildSerializer: lazySerializers() } },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,

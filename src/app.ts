@@ -42,7 +42,7 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     jsonParser(request, text, done)
   })
 
-  await registerDocs(typed)
+  registerDocs(typed)
   // Faults and the request journal wrap the Graph routes only (their hooks run before Graph auth).
   await typed.register(async (graph) => {
     addInspectionHooks(graph, { faults: services.faults, requests: services.requests, clock: services.clock })

@@ -102,6 +102,10 @@ test('the Dockerfile\'s steps build in a clean folder, and the runtime stage run
 
   const health = await fetch(`http://127.0.0.1:${port}/_mock/health`)
   assert.equal(health.status, 200)
+  // The bundle leaves @fastify/swagger out and loads it on the first /_mock/docs: the image's packages must have it.
+  const docs = await fetch(`http://127.0.0.1:${port}/_mock/docs`)
+  assert.equal(docs.status, 200)
+  assert.match(((await docs.json()) as { openapi: string }).openapi, /^3\./)
   // The image's own HEALTHCHECK command, run against it.
   const hc = /CMD (\[.*\])$/.exec(runtimeStage.instructions.find((i) => i.keyword === 'HEALTHCHECK')!.args)!
   const [, flag, script] = JSON.parse(hc[1]) as string[]
