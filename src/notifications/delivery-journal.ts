@@ -50,24 +50,11 @@ export abstract class DeferredBody {
 }
 
 /**
- * One attempt as kept, every entry with the same fields in the same order (one shape for all of them; a
- * spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls come from the
+ * One attempt as kept, every entry built by store() with the same fields in the same order (one shape for
+ * all of them; a spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls come from the
  * body when listed, unless the caller gave its own (the dispatcher never does): those are kept aside.
  */
-interface Stored {
-  notificationId: string
-  callId: string
-  sequence: number
-  attempt: number
-  url: string
-  at: string
-  virtualMs: number
-  outcome: DeliveryAttempt['outcome']
-  httpStatus: number | null
-  error: string | null
-  durationMs: number
-  body: unknown
-  id: number
+type Stored = Omit<DeliveryAttempt, 'changeTypes' | 'resourceUrls'> & {
   /** The same call's entry before this one: a call's entries are a chain, not an array each. */
   previousOfCall: Stored | undefined
 }
@@ -109,23 +96,8 @@ function resourceUrlsOf (e: Stored): string[] {
 }
 
 function view (e: Stored): DeliveryAttempt {
-  return {
-    notificationId: e.notificationId,
-    callId: e.callId,
-    sequence: e.sequence,
-    attempt: e.attempt,
-    url: e.url,
-    at: e.at,
-    virtualMs: e.virtualMs,
-    outcome: e.outcome,
-    httpStatus: e.httpStatus,
-    error: e.error,
-    durationMs: e.durationMs,
-    body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body,
-    id: e.id,
-    changeTypes: changeTypesOf(e),
-    resourceUrls: resourceUrlsOf(e)
-  }
+  const { previousOfCall, ...attempt } = e
+  return { ...attempt, body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
 }
 
 function matches (a: Stored, f: JournalFilter): boolean {
