@@ -9,7 +9,7 @@ COPY package.json package-lock.json ./
 RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts/bundle-cli.mjs ./scripts/bundle-cli.mjs
+COPY scripts/bundle-cli.mjs scripts/cli-launcher.mjs ./scripts/
 RUN npm run build
 
 # The example bot (docker-compose.yml): runs from source with tsx, a dev dependency of the build stage.

@@ -69,4 +69,8 @@ async function main (): Promise<void> {
   })
 }
 
-await main()
+// Not a top-level await: the CLI is bundled as a CommonJS script (scripts/bundle-cli.mjs).
+main().catch((err: unknown) => {
+  process.stderr.write(`graph-calling-mock: ${(err as Error).stack ?? String(err)}\n`)
+  process.exit(1)
+})

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { newId } from '../engine/ids.js'
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { urlToHttpOptions } from 'node:url'
@@ -249,7 +250,10 @@ export function createDispatcher (options: DispatcherOptions) {
       const q = queueOf(n.callId)
       const sequence = (sequences.get(n.callId) ?? 0) + 1
       sequences.set(n.callId, sequence)
-      q.items.push({ id: randomUUID(), sequence, n, attempt: 0 })
+      const pending = { id: newId(), sequence, n, attempt: 0 }
+      // Most calls have one notification waiting at a time: a push onto an empty array reserves 17 slots.
+      if (q.items.length === 0) q.items = [pending]
+      else q.items.push(pending)
       pump(q)
     },
     /** Resolves once no attempt is in flight (queues may still wait on a retry timer). */
