@@ -20,8 +20,9 @@ import { createRecordingStore } from './recordings/recording-store.js'
  * so tests and the CLI run the very same wiring.
  */
 export function createMockServices (settings: Settings, log: Logger) {
-  let boundPort = settings.port
-  const baseUrl = (): string => publicBaseUrlOf(settings, boundPort)
+  // Every Location header and resource URL starts with it: worked out when the port is known, not per use.
+  let base = publicBaseUrlOf(settings, settings.port)
+  const baseUrl = (): string => base
   const clock = createClock({ mode: settings.clock, timeScale: settings.timeScale, onError: (err) => log.error({ err }, 'a scheduled event failed') })
 
   // Key generation runs off the main thread while the server starts; the first use awaits it.
@@ -62,7 +63,7 @@ export function createMockServices (settings: Settings, log: Logger) {
     requests,
     baseUrl,
     /** The port the server actually listens on (port 0 picks one). */
-    setBoundPort (port: number): void { boundPort = port },
+    setBoundPort (port: number): void { base = publicBaseUrlOf(settings, port) },
     /** POST /_mock/reset: forget everything; the clock returns to its start. */
     reset (): void {
       dispatcher.reset()
