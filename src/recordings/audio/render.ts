@@ -1,8 +1,8 @@
+import wav from 'node-wav'
 import { fillBackgroundNoise } from './background-noise.js'
 import { DTMF_DURATION_MS, mixDtmfTone } from './dtmf.js'
 import type { FixtureAudio } from './fixture-audio.js'
 import { synthesizeVoice } from './synthetic-voice.js'
-import { encodeWavPcm16 } from './wav-encode.js'
 
 export { DTMF_FREQUENCIES } from './dtmf.js'
 
@@ -28,13 +28,17 @@ export interface RecordingSpec {
  */
 export function renderRecording (spec: RecordingSpec, fixtures: FixtureAudio): Buffer {
   // Fixture files may appear or change while the server runs, so only specs without them are reused.
-  if (spec.events.some((e) => e.kind === 'speech' && e.audio !== undefined)) return encodeWavPcm16(renderSamples(spec, fixtures), SAMPLE_RATE)
+  if (spec.events.some((e) => e.kind === 'speech' && e.audio !== undefined)) return encodeWav(renderSamples(spec, fixtures))
   const key = JSON.stringify([spec.durationMs, spec.seed, spec.events])
   const hit = recentRenders.get(key)
   if (hit) return hit
-  const wav = encodeWavPcm16(renderSamples(spec, fixtures), SAMPLE_RATE)
-  remember(key, wav)
-  return wav
+  const bytes = encodeWav(renderSamples(spec, fixtures))
+  remember(key, bytes)
+  return bytes
+}
+
+function encodeWav (samples: Float32Array): Buffer {
+  return wav.encode([samples], { sampleRate: SAMPLE_RATE, bitDepth: 16 })
 }
 
 /** Renders kept for reuse, oldest first, within RECENT_RENDER_BYTES (about two minutes of audio). */
@@ -42,10 +46,10 @@ const RECENT_RENDER_BYTES = 4 * 1024 * 1024
 const recentRenders = new Map<string, Buffer>()
 let recentBytes = 0
 
-function remember (key: string, wav: Buffer): void {
-  if (wav.length > RECENT_RENDER_BYTES) return
-  recentRenders.set(key, wav)
-  recentBytes += wav.length
+function remember (key: string, bytes: Buffer): void {
+  if (bytes.length > RECENT_RENDER_BYTES) return
+  recentRenders.set(key, bytes)
+  recentBytes += bytes.length
   for (const [oldKey, old] of recentRenders) {
     if (recentBytes <= RECENT_RENDER_BYTES) break
     recentRenders.delete(oldKey)
