@@ -22,7 +22,8 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   // pino starts its transport (pino-pretty, on a TTY) in a worker thread by file name: thread-stream and
-  // the transport stay real packages. @fastify/swagger is imported on the first /_mock/docs request, so
+  // the transport stay real packages. pino itself is bundled, so its require('thread-stream') resolves
+  // from dist/: thread-stream is a direct dependency (the range pino 10 uses) for that reason. @fastify/swagger is imported on the first /_mock/docs request, so
   // it (and the YAML library it brings) is neither parsed nor loaded at start-up.
   external: ['pino-pretty', 'thread-stream', '@fastify/swagger'],
   // The sources are ES modules: import.meta.url becomes the bundle's own URL.
