@@ -45,6 +45,8 @@ for (const file of result.outputFiles) {
 }
 copyFileSync(new URL('./cli-launcher.mjs', import.meta.url), launcher)
 chmodSync(launcher, 0o755)
+// tsc's map of src/cli.ts would describe the launcher wrongly (the program's own map is cli.cjs.map).
+rmSync(`${launcher}.map`, { force: true })
 // A fresh code cache for this bundle: the launcher writes it when there is none.
 rmSync(`${program}.cache`, { force: true })
 const warm = spawnSync(process.execPath, [launcher, '--help'], { encoding: 'utf8' })
