@@ -10,15 +10,38 @@ import { rewriteGraphUrl } from './routes/graph/paths.js'
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024
 
+/** Bytes of JSON log lines kept before they are written, and how long a line may wait at most. */
+export const LOG_BATCH_BYTES = 4096
+export const LOG_FLUSH_MS = 200
+
+let stdoutLines: pino.DestinationStream & { flushSync: () => void } | undefined
+
+/**
+ * Where JSON log lines go: stdout, written in batches of LOG_BATCH_BYTES or every LOG_FLUSH_MS, whichever
+ * comes first, with synchronous writes. A write per line, or an asynchronous one through libuv's thread
+ * pool, was a good part of a small request's cost (docs/benchmarks.md). One per process, however many
+ * mocks it builds; what is still held is written when the process exits.
+ */
+function stdoutDestination (): pino.DestinationStream {
+  if (stdoutLines) return stdoutLines
+  const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS })
+  process.once('exit', () => { destination.flushSync() })
+  stdoutLines = destination
+  return destination
+}
+
+/** Writes the JSON log lines held back so far (pino-pretty's and silent loggers hold none). */
+export function flushLogLines (): void {
+  stdoutLines?.flushSync()
+}
+
 /** pino options: pretty when a person watches the terminal, JSON otherwise. */
 export function loggerOptions (settings: Pick<Settings, 'logLevel'>): FastifyServerOptions['logger'] {
   if (process.stdout.isTTY && settings.logLevel !== 'silent') {
     return { level: settings.logLevel, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } }
   }
   if (settings.logLevel === 'silent') return { level: 'silent' }
-  // Asynchronous: lines logged while a write is in flight leave together, so a busy mock makes one write
-  // for many requests instead of one each; pino flushes what is left when the process exits.
-  return { level: settings.logLevel, stream: pino.destination({ dest: 1, sync: false }) }
+  return { level: settings.logLevel, stream: stdoutDestination() }
 }
 
 /** What the request line says: flat fields, which pino writes far faster than the nested req/res objects. */

@@ -4,6 +4,7 @@ import closeWithGrace from 'close-with-grace'
 import { resolveSettings, SettingsError } from './config/load-settings.js'
 import { SETTINGS, type Settings } from './config/settings.js'
 import { listenMock } from './server.js'
+import { flushLogLines } from './app-options.js'
 
 /** `graph-calling-mock --help`: every setting, its flag, variable and default. */
 export function helpText (): string {
@@ -61,6 +62,8 @@ async function main (): Promise<void> {
   }
   const { app, services, url } = running
   app.log.info({ url, publicBaseUrl: services.baseUrl(), clock: settings.clock, auth: settings.auth }, 'graph-calling-mock is ready')
+  // Scripts wait for this line: it leaves now rather than with the next batch of log lines.
+  flushLogLines()
   // SIGTERM/SIGINT: stop accepting, drop what is pending (logged by the app's onClose), exit 0 within 5 s.
   closeWithGrace({ delay: 4000 }, async ({ signal, err }) => {
     if (err) app.log.error({ err }, 'closing after an error')

@@ -20,10 +20,13 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     done()
   })
 
-  const sendOperation = async (reply: FastifyReply, op: Operation, version: ApiVersion): Promise<FastifyReply> =>
-    await reply.code(200).header('location', locationOf(baseUrl(), version, operationPath(op))).send(operationResource(op, version))
+  // The handlers are synchronous: they do no I/O, and an async one costs promises and microtasks on the
+  // busiest route (docs/benchmarks.md). Fastify sends what a synchronous handler throws as the error.
+  const sendOperation = (reply: FastifyReply, op: Operation, version: ApiVersion): void => {
+    reply.code(200).header('location', locationOf(baseUrl(), version, operationPath(op))).send(operationResource(op, version))
+  }
 
-  app.post(actionPath('recordResponse'), { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
+  app.post(actionPath('recordResponse'), { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, (request, reply) => {
     const version = versionOf(request)
     const call = calls.activeCall(request.params.callId)
     const b = request.body
@@ -37,26 +40,26 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       playBeep: b.playBeep ?? true,
       stopTones: (b.stopTones ?? []).map((t) => t.toUpperCase())
     }, b.clientContext ?? undefined, version)
-    return await sendOperation(reply, op, version)
+    sendOperation(reply, op, version)
   })
 
-  app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
+  app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'playPrompt' } }, (request, reply) => {
     const version = versionOf(request)
     const call = calls.activeCall(request.params.callId)
     const b = request.body
     const op = media.playPrompt(call, { prompts: b.prompts as MediaPrompt[], loop: version === 'beta' && b.loop === true }, b.clientContext ?? undefined, version)
-    return await sendOperation(reply, op, version)
+    sendOperation(reply, op, version)
   })
 
-  app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, async (request, reply) => {
+  app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, (request, reply) => {
     const version = versionOf(request)
     const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
-    return await sendOperation(reply, op, version)
+    sendOperation(reply, op, version)
   })
 
-  app.post(actionPath('subscribeToTone'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, async (request, reply) => {
+  app.post(actionPath('subscribeToTone'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, (request, reply) => {
     const version = versionOf(request)
     const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
-    return await sendOperation(reply, op, version)
+    sendOperation(reply, op, version)
   })
 }
