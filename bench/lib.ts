@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SETTINGS } from '../src/config/settings.js'
 
 export const HOST = '127.0.0.1'
 export const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -181,7 +182,7 @@ export function readyUrl (log: string): string | undefined {
 
 /** The environment without the mock's own settings, so the machine's shell cannot change a benchmark. */
 export function cleanEnv (): Record<string, string> {
-  const names = new Set(['PORT', 'HOST', 'PUBLIC_BASE_URL', 'CALLBACK_URL', 'CLOCK', 'TIME_SCALE', 'AUTH', 'BOT_APP_ID', 'TENANT_ID', 'RECORDING_RETENTION_SECONDS', 'LOG_LEVEL', 'SIGNING_KEY_FILE', 'FIXTURES_DIR', 'NODE_OPTIONS'])
+  const names = new Set([...SETTINGS.map((s) => s.env), 'NODE_OPTIONS'])
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !names.has(k)) env[k] = v
   return env

@@ -5,8 +5,9 @@
  * Settings (environment): SOAK_SECONDS (default 180: the mock's heap takes about a minute to reach its
  * working size, which the verdict leaves out) how long traffic runs; SOAK_RATE (default 40) complete
  * flows started per second; SOAK_RESET_EVERY (default 10) seconds between POST /_mock/reset, as a test
- * suite resets between tests (0: never; memory then grows with the journals and the ended calls the mock
- * keeps by design, and the run reports by how much per flow).
+ * suite resets between tests (0: never: the mock then keeps up to MAX_ENDED_CALLS ended calls, 10,000 by
+ * default, so memory grows until that many flows have run, and the run reports by how much per flow);
+ * SOAK_MAX_ENDED_CALLS the mock's --max-ended-calls (a smaller one reaches the plateau within the run).
  *
  * The mock runs compiled as a child process with its defaults (LOG_LEVEL=info to a file, real clock) and
  * TIME_SCALE 0.01. Each flow: ring, answer, recordResponse (200 ms silence, 1 s speech, #: 12 ms real),
@@ -19,6 +20,7 @@ import { answerBody, AUTH, ensureBuilt, f0, f1, httpClient, sleep, startServer, 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 180)
 const RATE = Number(process.env.SOAK_RATE ?? 40)
 const RESET_EVERY = Number(process.env.SOAK_RESET_EVERY ?? 10)
+const MAX_ENDED_CALLS = process.env.SOAK_MAX_ENDED_CALLS
 const TIME_SCALE = 0.01
 const MAX_IN_FLIGHT = 200
 const SCRIPT = { responses: [{ actions: [{ silence: 200 }, { speech: 1000 }, { tone: '#' }] }] }
@@ -41,7 +43,7 @@ async function main (): Promise<void> {
       if (wake) { waiting.delete(m[1]); wake(n.resourceData) } else early.set(m[1], n.resourceData)
     }
   })
-  const mock = await startServer(cli, { name: 'soak', args: ['--port', '0', '--time-scale', String(TIME_SCALE)] })
+  const mock = await startServer(cli, { name: 'soak', args: ['--port', '0', '--time-scale', String(TIME_SCALE), ...(MAX_ENDED_CALLS ? ['--max-ended-calls', MAX_ENDED_CALLS] : [])] })
   const client = httpClient(mock.url, { headers: AUTH, maxSockets: 64 })
   let flows = 0
   let errors = 0

@@ -42,7 +42,13 @@ export function createMockServices (settings: Settings, log: Logger) {
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
     scenariosDir: join(fixturesRoot, 'scenarios'),
-    defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl }
+    defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
+    maxEndedCalls: settings.maxEndedCalls,
+    onCallForgotten: (callId) => {
+      dispatcher.forgetCall(callId)
+      journal.forgetCall(callId)
+      recordings.forgetCall(callId)
+    }
   })
   const faults = createFaultStore()
   const requests = createRequestJournal((virtualMs) => clock.isoAt(virtualMs))

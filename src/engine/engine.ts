@@ -13,6 +13,10 @@ export interface EngineOptions {
   fixtureMs: (name: string) => number | undefined
   scenariosDir: string
   defaults: EngineContext['defaults']
+  /** Ended calls kept; beyond it the oldest ended call is forgotten (MAX_ENDED_CALLS). */
+  maxEndedCalls: number
+  /** A call was forgotten: what else is kept about it (notifications, recordings) can go too. */
+  onCallForgotten: (callId: string) => void
 }
 
 /**
@@ -29,12 +33,23 @@ export function createEngine (options: EngineOptions) {
     defaults: options.defaults,
     scripts: createCallerScripts({ scenariosDir: options.scenariosDir, fixtureExists: (name) => options.fixtureMs(name) !== undefined })
   }
+  // Ids of ended calls, oldest first: a mock that runs for days without a reset stays the same size.
+  let ended: string[] = []
+  const forgetOldEndedCalls = (): void => {
+    while (ended.length > options.maxEndedCalls) {
+      const id = ended.shift()!
+      ctx.calls.delete(id)
+      options.onCallForgotten(id)
+    }
+  }
   // The two halves need each other: a scripted hang-up ends the call; a call's end stops its media.
   const media = createMediaEngine(ctx, { hangUpByCaller: (call) => { calls.hangUpByCaller(call) } })
   const calls = createCallLifecycle(ctx, {
     onCallEnded: (call) => {
       media.callEnded(call)
       ctx.recordings.callEnded(call.id)
+      ended.push(call.id)
+      forgetOldEndedCalls()
     }
   })
 
@@ -42,12 +57,13 @@ export function createEngine (options: EngineOptions) {
     calls,
     media,
     scripts: ctx.scripts,
-    /** Every call the mock knows, ended ones included, oldest first (control API). */
+    /** Every call the mock knows, the newest ended ones included, oldest first (control API). */
     listCalls (): Call[] { return [...ctx.calls.values()] },
-    /** Any call by id, ended ones included, or undefined (control API). */
+    /** Any call by id, ended ones not yet forgotten included, or undefined (control API). */
     findCall (id: string): Call | undefined { return ctx.calls.get(id.toLowerCase()) },
     reset (): void {
       ctx.calls.clear()
+      ended = []
       media.reset()
       ctx.scripts.reset()
     }

@@ -57,6 +57,8 @@ export abstract class DeferredBody {
 type Stored = Omit<DeliveryAttempt, 'changeTypes' | 'resourceUrls'> & {
   /** The same call's entry before this one: a call's entries are a chain, not an array each. */
   previousOfCall: Stored | undefined
+  /** Its call was forgotten: no longer listed, and dropped from the array at the next compaction. */
+  forgotten: boolean
 }
 
 function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | undefined): Stored {
@@ -75,7 +77,8 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
     durationMs: e.durationMs,
     body: e.body,
     id,
-    previousOfCall
+    previousOfCall,
+    forgotten: false
   }
 }
 
@@ -96,12 +99,13 @@ function resourceUrlsOf (e: Stored): string[] {
 }
 
 function view (e: Stored): DeliveryAttempt {
-  const { previousOfCall, ...attempt } = e
+  const { previousOfCall, forgotten, ...attempt } = e
   return { ...attempt, body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
 }
 
 function matches (a: Stored, f: JournalFilter): boolean {
-  return (f.callId === undefined || a.callId.toLowerCase() === f.callId.toLowerCase()) &&
+  return !a.forgotten &&
+    (f.callId === undefined || a.callId.toLowerCase() === f.callId.toLowerCase()) &&
     (f.outcome === undefined || a.outcome === f.outcome) &&
     (f.changeType === undefined || changeTypesOf(a).includes(f.changeType)) &&
     (f.resourceUrl === undefined || resourceUrlsOf(a).some((u) => u.toLowerCase().includes(f.resourceUrl!.toLowerCase())))
@@ -114,6 +118,9 @@ function matches (a: Stored, f: JournalFilter): boolean {
  */
 export function createDeliveryJournal () {
   let entries: Stored[] = []
+  let nextId = 1
+  // Entries of forgotten calls still in `entries`: the array is compacted once they are half of it.
+  let forgottenCount = 0
   let lastOfCall = new Map<string, Stored>()
   const waiters = new Set<(added: Stored | undefined) => void>()
 
@@ -133,7 +140,7 @@ export function createDeliveryJournal () {
   return {
     add (entry: NewDeliveryAttempt): void {
       const key = entry.callId.toLowerCase()
-      const stored = store(entry, entries.length + 1, lastOfCall.get(key))
+      const stored = store(entry, nextId++, lastOfCall.get(key))
       if (entry.changeTypes || entry.resourceUrls) givenLists.set(stored, { changeTypes: entry.changeTypes, resourceUrls: entry.resourceUrls })
       entries.push(stored)
       lastOfCall.set(key, stored)
@@ -157,8 +164,24 @@ export function createDeliveryJournal () {
       })
       return list(filter)
     },
+    /** Drops a call's attempts (the engine forgot the call: MAX_ENDED_CALLS). */
+    forgetCall (callId: string): void {
+      const key = callId.toLowerCase()
+      for (let e = lastOfCall.get(key); e; e = e.previousOfCall) {
+        e.forgotten = true
+        forgottenCount++
+      }
+      lastOfCall.delete(key)
+      // Compacting only when half the array is forgotten keeps forgetting O(1) per attempt, amortised.
+      if (forgottenCount * 2 > entries.length) {
+        entries = entries.filter((e) => !e.forgotten)
+        forgottenCount = 0
+      }
+    },
     clear (): void {
       entries = []
+      nextId = 1
+      forgottenCount = 0
       lastOfCall = new Map()
       for (const wake of waiters) wake(undefined)
     }

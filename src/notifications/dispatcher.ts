@@ -269,6 +269,10 @@ export function createDispatcher (options: DispatcherOptions) {
       for (const q of queues.values()) n += q.items.length
       return n
     },
+    /** The call was forgotten (MAX_ENDED_CALLS): an ended call gets no more notifications to number. */
+    forgetCall (callId: string): void {
+      sequences.delete(callId)
+    },
     /** Forgets every queued notification; attempts in flight finish unrecorded. */
     reset (): number {
       const dropped = this.pending()

@@ -155,6 +155,14 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
     count (): number { return [...byId.values()].filter((r) => !isExpired(r)).length },
     /** The rendered-bytes cache, to see that memory stays bounded. */
     cacheStats (): ReturnType<typeof wavs.stats> { return wavs.stats() },
+    /** Drops a call's recordings, summaries and all (the engine forgot the call: MAX_ENDED_CALLS). */
+    forgetCall (callId: string): void {
+      for (const r of byCall.get(callId) ?? []) {
+        byId.delete(r.id)
+        expire(r)
+      }
+      byCall.delete(callId)
+    },
     reset (): void { byId.clear(); byCall.clear(); wavs.clear() }
   }
 }

@@ -11,6 +11,7 @@ test('defaults follow the contract', () => {
   assert.equal(s.timeScale, 1)
   assert.equal(s.auth, 'bearer')
   assert.equal(s.recordingRetentionSeconds, 300)
+  assert.equal(s.maxEndedCalls, 10_000)
   assert.equal(s.logLevel, 'info')
   assert.equal(s.publicBaseUrl, undefined)
   assert.match(s.botAppId, /^[0-9a-f-]{36}$/)
@@ -18,7 +19,7 @@ test('defaults follow the contract', () => {
 })
 
 test('environment variables are read and converted', () => {
-  const s = settingsFromEnv({ PORT: '5000', HOST: '0.0.0.0', CLOCK: 'manual', TIME_SCALE: '0.01', AUTH: 'strict', PUBLIC_BASE_URL: 'http://mock:4000/', RECORDING_RETENTION_SECONDS: '10', LOG_LEVEL: 'warn', CALLBACK_URL: 'http://bot:3978/api/calls' })
+  const s = settingsFromEnv({ PORT: '5000', HOST: '0.0.0.0', CLOCK: 'manual', TIME_SCALE: '0.01', AUTH: 'strict', PUBLIC_BASE_URL: 'http://mock:4000/', RECORDING_RETENTION_SECONDS: '10', MAX_ENDED_CALLS: '50', LOG_LEVEL: 'warn', CALLBACK_URL: 'http://bot:3978/api/calls' })
   assert.equal(s.port, 5000)
   assert.equal(s.host, '0.0.0.0')
   assert.equal(s.clock, 'manual')
@@ -26,6 +27,7 @@ test('environment variables are read and converted', () => {
   assert.equal(s.auth, 'strict')
   assert.equal(s.publicBaseUrl, 'http://mock:4000', 'a trailing slash is dropped')
   assert.equal(s.recordingRetentionSeconds, 10)
+  assert.equal(s.maxEndedCalls, 50)
   assert.equal(s.callbackUrl, 'http://bot:3978/api/calls')
 })
 
@@ -38,6 +40,7 @@ for (const [env, value, pattern] of [
   ['AUTH', 'maybe', /AUTH.*none, bearer, strict/],
   ['PUBLIC_BASE_URL', 'ftp://x', /PUBLIC_BASE_URL.*http/],
   ['CALLBACK_URL', 'not a url', /CALLBACK_URL/],
+  ['MAX_ENDED_CALLS', '0', /MAX_ENDED_CALLS.*at least 1/],
   ['RECORDING_RETENTION_SECONDS', '1.5', /RECORDING_RETENTION_SECONDS.*integer/],
   ['LOG_LEVEL', 'loud', /LOG_LEVEL/]
 ] as const) {

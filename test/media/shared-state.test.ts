@@ -14,7 +14,9 @@ function engine () {
     recordings: { create: () => ({ location: 'http://127.0.0.1:9/recordings/x', token: 't' }), callEnded: () => {} },
     fixtureMs: () => undefined,
     scenariosDir: '/nonexistent',
-    defaults: { tenantId: 't', botAppId: 'bot' }
+    defaults: { tenantId: 't', botAppId: 'bot' },
+    maxEndedCalls: 10_000,
+    onCallForgotten: () => {}
   })
   return { engine: e, events }
 }

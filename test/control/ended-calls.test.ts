@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { BuiltMock } from '../../src/server.js'
+import { advance, answeredCall, build, expectGraphError, JSON_HEADERS, journal, startBot } from '../helper.js'
+import { completion, download, NO_PROMPT, record, recordingsOf } from '../recordings/recording-helpers.js'
+
+const SCRIPT = { responses: [{ actions: [{ silence: 200 }, { speech: 800 }, { tone: '#' }] }] }
+
+interface Ended { callId: string, location: string, token: string }
+
+/** A call that records once and is hung up by the bot: notifications, a recording, an ended call. */
+async function endedCall (mock: BuiltMock, botUrl: string): Promise<Ended> {
+  const callId = await answeredCall(mock, botUrl, SCRIPT)
+  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  await advance(mock, 2000)
+  const done = await completion(mock, callId, opId)
+  const hangUp = await mock.app.inject({ method: 'DELETE', url: `/v1.0/communications/calls/${callId}`, headers: { authorization: JSON_HEADERS.authorization } })
+  assert.equal(hangUp.statusCode, 204, hangUp.body)
+  await advance(mock, 0)
+  return { callId, location: done.recordingLocation!, token: done.recordingAccessToken! }
+}
+
+async function listedCallIds (mock: BuiltMock): Promise<string[]> {
+  const res = await mock.app.inject({ method: 'GET', url: '/_mock/calls' })
+  assert.equal(res.statusCode, 200, res.body)
+  return (res.json() as { value: Array<{ id: string }> }).value.map((c) => c.id)
+}
+
+test('beyond MAX_ENDED_CALLS the oldest ended call is forgotten with its notifications and recordings', async (t) => {
+  const mock = await build(t, { maxEndedCalls: 2 })
+  const bot = await startBot(t)
+  const a = await endedCall(mock, bot.url)
+  const b = await endedCall(mock, bot.url)
+  const bAttempts = await journal(mock, { callId: b.callId })
+  assert.ok(bAttempts.length > 0)
+  assert.deepEqual(await listedCallIds(mock), [a.callId, b.callId], 'two ended calls: both kept')
+
+  const c = await endedCall(mock, bot.url)
+  assert.deepEqual(await listedCallIds(mock), [b.callId, c.callId])
+  expectGraphError(await mock.app.inject({ method: 'GET', url: `/_mock/calls/${a.callId}` }), 404, '8522')
+  assert.deepEqual(await journal(mock, { callId: a.callId }), [])
+  const all = await journal(mock)
+  assert.ok(all.every((e) => e.callId !== a.callId), 'the unfiltered journal lists none of its attempts either')
+  assert.deepEqual(await journal(mock, { callId: b.callId }), bAttempts, 'the calls kept keep their attempts, ids unchanged')
+  expectGraphError(await download(mock, a.location, a.token), 404, 'itemNotFound')
+  // The recordings of calls kept are still there (300 s retention has not run out).
+  assert.equal((await download(mock, b.location, b.token)).statusCode, 200)
+  assert.equal((await recordingsOf(mock, b.callId)).length, 1)
+})
+
+test('calls still up are never forgotten, however many calls end after them', async (t) => {
+  const mock = await build(t, { maxEndedCalls: 1 })
+  const bot = await startBot(t)
+  const live = await answeredCall(mock, bot.url, SCRIPT)
+  for (let i = 0; i < 3; i++) await endedCall(mock, bot.url)
+  const ids = await listedCallIds(mock)
+  assert.equal(ids.length, 2, 'the live call and the newest ended one')
+  assert.equal(ids[0], live)
+  const op = await record(mock, live, { ...NO_PROMPT, stopTones: ['#'] })
+  await advance(mock, 2000)
+  assert.equal((await completion(mock, live, op)).completionReason, 'stopToneDetected')
+})
+
+test('a mock that never resets stays the same size: calls, journal and recordings are bounded', async (t) => {
+  const mock = await build(t, { maxEndedCalls: 5 })
+  const bot = await startBot(t)
+  const sizes: Array<{ calls: number, attempts: number }> = []
+  for (let i = 0; i < 40; i++) {
+    await endedCall(mock, bot.url)
+    if (i >= 10) sizes.push({ calls: (await listedCallIds(mock)).length, attempts: (await journal(mock)).length })
+  }
+  assert.ok(sizes.every((s) => s.calls === 5), JSON.stringify(sizes))
+  // Forgotten attempts leave the array in batches: never more than twice what the calls kept have.
+  const perCall = (await journal(mock)).length / 5
+  assert.ok(sizes.every((s) => s.attempts <= 2 * 5 * perCall + perCall), JSON.stringify(sizes))
+  assert.equal(mock.services.recordings.count(), 5)
+  // Attempt ids go on increasing after forgetting: none is reused.
+  const ids = (await journal(mock)).map((e) => e.id as number)
+  assert.deepEqual(ids, [...ids].sort((x, y) => x - y))
+  assert.equal(new Set(ids).size, ids.length)
+  assert.ok(ids[0] > 5 * perCall, 'the first attempts kept are not the journal\'s first')
+})
