@@ -178,6 +178,8 @@ export function createDeliveryJournal () {
         forgottenCount = 0
       }
     },
+    /** Attempts held, a forgotten call's included until the next compaction: what a memory check counts. */
+    heldCount (): number { return entries.length },
     clear (): void {
       entries = []
       nextId = 1
