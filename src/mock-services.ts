@@ -35,6 +35,7 @@ export function createMockServices (settings: Settings, log: Logger) {
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
   const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
+  let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
   const engine = createEngine({
     clock,
@@ -45,6 +46,9 @@ export function createMockServices (settings: Settings, log: Logger) {
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
     maxEndedCalls: settings.maxEndedCalls,
     onCallForgotten: (callId) => {
+      // Said once, so whoever finds an old call gone (404 8522 from GET /_mock/calls/{id}) learns why.
+      if (!forgettingCalls) log.info({ maxEndedCalls: settings.maxEndedCalls, callId }, 'more calls have ended than MAX_ENDED_CALLS: from now on the oldest ended call is forgotten as another ends')
+      forgettingCalls = true
       dispatcher.forgetCall(callId)
       journal.forgetCall(callId)
       recordings.forgetCall(callId)

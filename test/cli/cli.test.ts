@@ -142,3 +142,29 @@ test('JSON log lines leave in batches, yet none waits long and none is lost at e
   assert.ok(messages.includes('shutting down'), messages.join(' | '))
   assert.equal(messages.at(-1), 'shut down: dropped undelivered notifications and live calls')
 })
+
+test('the first ended call forgotten beyond MAX_ENDED_CALLS is logged once, naming the limit', { timeout: 30_000 }, async (t) => {
+  const bot = await startBot(t)
+  const child = spawn(process.execPath, [...CLI, '--port', '0', '--host', '127.0.0.1', '--clock', 'manual', '--auth', 'none', '--log-level', 'info'], { env: cleanEnv({ MAX_ENDED_CALLS: '1' }) })
+  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
+  const { url } = await readyUrl(child, t)
+  let stdout = ''
+  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
+  const control = createControlClient(url)
+  const ids: string[] = []
+  for (let i = 0; i < 3; i++) {
+    const { id } = await control.simulateIncomingCall({ callbackUri: bot.url })
+    const res = await fetch(`${url}/v1.0/communications/calls/${id}/reject`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'busy' }) })
+    assert.equal(res.status, 202, await res.text())
+    ids.push(id)
+  }
+  assert.deepEqual((await control.listCalls()).map((c) => c.id), [ids[2]], 'MAX_ENDED_CALLS from the environment')
+  child.kill('SIGTERM')
+  assert.equal((await exited)[0], 0)
+  const said = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => String(l.msg).includes('MAX_ENDED_CALLS'))
+  assert.equal(said.length, 1, 'once, though two calls were forgotten')
+  assert.equal(said[0].level, 30)
+  assert.equal(said[0].maxEndedCalls, 1)
+  assert.equal(said[0].callId, ids[0])
+})
