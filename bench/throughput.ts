@@ -3,11 +3,12 @@
  * same JSON: `node --import tsx bench/throughput.ts [rounds] [seconds]`.
  *
  * Both run compiled, as child processes on 127.0.0.1, with autocannon in this process. The mock runs with
- * its defaults (LOG_LEVEL=info: two JSON lines per request, to a file; AUTH=bearer) on the manual clock, so
+ * its defaults (LOG_LEVEL=info: one JSON line per request, to a file; AUTH=bearer) on the manual clock, so
  * every request creates a real operation that queues behind the first; it is reset and the call set up
- * again before each of its rounds. A third server, bare Fastify with request logging on, shows how much
- * of the difference is logging. Rounds alternate between the servers, so a noisy neighbour hits all three,
- * and each round's ratio compares servers measured seconds apart.
+ * again before each of its rounds. Two more servers show how much of the difference is logging: bare
+ * Fastify with request logging on, and the mock with LOG_LEVEL=warn (no line per request). Rounds
+ * alternate between the servers, so a noisy neighbour hits all four, and each round's ratio compares
+ * servers measured seconds apart.
  */
 import autocannon, { type Result } from 'autocannon'
 import { answerBody, AUTH, ensureBuilt, f0, f1, f2, httpClient, isMain, median, startServer, startSink, table, watchdog, type ChildServer } from './lib.js'
@@ -22,6 +23,8 @@ export interface ThroughputResult {
   /** Median over rounds of mock rps / bare rps in the same round. */
   ratio: number
   ratioVsLogged: number
+  /** The same, for the mock with LOG_LEVEL=warn: what the per-request log line costs. */
+  ratioWithoutLines: number
   /** Median over rounds of bare CPU per request / mock CPU per request: the ratio on a quiet, dedicated core. */
   cpuRatio: number
 }
@@ -36,16 +39,20 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
   try {
     const mock = await startServer(cli, { name: 'mock', args: ['--port', '0', '--clock', 'manual'] })
     children.push(mock)
-    const client = httpClient(mock.url, { headers: AUTH })
+    // The same mock without its request lines, to show what they cost (docs/benchmarks.md, issue 6).
+    const quiet = await startServer(cli, { name: 'mock-quiet', args: ['--clock', 'manual', '--log-level', 'warn'], quiet: true })
+    children.push(quiet)
+    const clients = [mock, quiet].map((m) => httpClient(m.url, { headers: AUTH }))
 
     /** A fresh mock with one answered call; returns the recordResponse path. */
-    const prepare = async (): Promise<string> => {
+    const prepareWith = (client: ReturnType<typeof httpClient>) => async (): Promise<string> => {
       await client.ok('POST', '/_mock/reset')
       const id = (await client.ok('POST', '/_mock/calls', { callbackUri: sink.url })).json().id as string
       await client.ok('POST', `/v1.0/communications/calls/${id}/answer`, answerBody(sink.url))
       return `/beta/communications/calls/${id}/recordResponse`
     }
-    const sample = await client.ok('POST', await prepare(), REQUEST)
+    const prepare = prepareWith(clients[0])
+    const sample = await clients[0].ok('POST', await prepare(), REQUEST)
     const env = { BARE_BODY: sample.text, BARE_LOCATION: String(sample.headers.location) }
     const bareServer = await startServer(bare, { name: 'bare', env })
     children.push(bareServer)
@@ -56,7 +63,8 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
     const targets: Array<{ name: string, server: ChildServer, prepare: () => Promise<string> }> = [
       { name: 'bare Fastify', server: bareServer, prepare: barePath },
       { name: 'bare Fastify + request logs', server: loggedServer, prepare: barePath },
-      { name: 'mock recordResponse', server: mock, prepare }
+      { name: 'mock recordResponse', server: mock, prepare },
+      { name: 'mock, LOG_LEVEL=warn (no request lines)', server: quiet, prepare: prepareWith(clients[1]) }
     ]
     const run = async (url: string, duration: number): Promise<Result> => await autocannon({
       url,
@@ -67,7 +75,7 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
       duration
     })
 
-    // Warm-up: JIT and connection set-up for all three, not measured.
+    // Warm-up: JIT and connection set-up for all four, not measured.
     for (const t of targets) await run(t.server.url + await t.prepare(), 1)
 
     const servers: ThroughputResult['servers'] = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [], meanMs: [], cpuUsPerRequest: [], errors: 0, non2xx: 0 }]))
@@ -90,7 +98,7 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
     }
     const ratios = (a: string, b: string): number[] => servers[a].rps.map((v, i) => v / servers[b].rps[i])
     const bareCpu = servers['bare Fastify'].cpuUsPerRequest
-    client.close()
+    for (const c of clients) c.close()
     return {
       rounds,
       seconds,
@@ -98,6 +106,7 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
       servers,
       ratio: median(ratios('mock recordResponse', 'bare Fastify')),
       ratioVsLogged: median(ratios('mock recordResponse', 'bare Fastify + request logs')),
+      ratioWithoutLines: median(ratios('mock, LOG_LEVEL=warn (no request lines)', 'bare Fastify')),
       cpuRatio: median(servers['mock recordResponse'].cpuUsPerRequest.map((v, i) => bareCpu[i] / v))
     }
   } finally {
@@ -115,6 +124,7 @@ export function printThroughput (r: ThroughputResult): void {
   console.log(table(rows))
   console.log(`\nmock / bare Fastify: ${f2(r.ratio)}x (goal >= 0.5x: ${r.ratio >= 0.5 ? 'met' : 'NOT met'}); mock / bare Fastify with request logs: ${f2(r.ratioVsLogged)}x`)
   console.log(`CPU per request, bare / mock: ${f2(r.cpuRatio)}x (what the req/s ratio would be on a quiet dedicated core)`)
+  console.log(`mock without its request lines (LOG_LEVEL=warn) / bare Fastify: ${f2(r.ratioWithoutLines)}x`)
 }
 
 if (isMain(import.meta.url)) {
