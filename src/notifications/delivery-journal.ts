@@ -2,7 +2,7 @@ import { flat } from '../engine/ids.js'
 
 /** One delivery attempt of one commsNotifications POST, as `GET /_mock/notifications` lists it. */
 export interface DeliveryAttempt {
-  /** Position in the journal, from 1. */
+  /** Number of the attempt in the journal, from 1; never reused (a forgotten call's attempts leave gaps). */
   id: number
   /** The notification this attempt carries; retries share it. */
   notificationId: string

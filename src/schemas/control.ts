@@ -65,7 +65,7 @@ export type RequestsQuery = Static<typeof RequestsQuerySchema>
 
 /** One Graph request as the mock received and answered it. */
 export const RequestEntrySchema = Type.Object({
-  id: Type.Integer({ description: 'Number of the attempt in the journal, from 1; never reused (a forgotten call\'s attempts leave gaps)' }),
+  id: Type.Integer({ description: 'Position in the journal, from 1; never reused' }),
   at: Type.String({ description: 'Virtual time the request arrived, ISO' }),
   virtualMs: Type.Number(),
   method: Type.String(),
