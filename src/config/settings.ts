@@ -18,7 +18,7 @@ export const SettingsSchema = Type.Object({
   maxEndedCalls: Type.Integer({ minimum: 1, default: 10000, env: 'MAX_ENDED_CALLS', description: 'Ended calls kept for inspection with their notifications and recordings; beyond it the oldest ended call is forgotten' }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info', env: 'LOG_LEVEL', description: 'pino level; human-readable logs when stdout is a TTY, otherwise JSON lines written in batches (at most 200 ms late; all of them at exit)' }),
   signingKeyFile: Type.Optional(Type.String({ minLength: 1, env: 'SIGNING_KEY_FILE', description: 'PEM (PKCS#8) RSA private key that signs tokens; default: a key generated at start-up' })),
-  fixturesDir: Type.Optional(Type.String({ minLength: 1, env: 'FIXTURES_DIR', description: 'Folder with audio/ and scenarios/ (default: the package\'s fixtures)' }))
+  fixturesDir: Type.Optional(Type.String({ minLength: 1, env: 'FIXTURES_DIR', description: 'Folder with audio/ and/or scenarios/, layered over the package\'s fixtures (its files win; the shipped ones stay available); checked at start-up' }))
 }, { additionalProperties: false })
 
 export type Settings = Static<typeof SettingsSchema>
