@@ -27,7 +27,7 @@ export function createCallerScripts (deps: { folders: Pick<FixtureFolders, 'scen
       for (const [j, a] of (r.actions ?? []).entries()) {
         const audio = (a as { audio?: string }).audio
         if (audio !== undefined && !deps.fixtureExists(audio)) {
-          throw graphErrors.badRequest(`${where}.responses[${i}].actions[${j}] names audio '${audio}', which is not a usable WAV file in ${deps.folders.audioPlaces}.`)
+          throw graphErrors.badRequest(`${where}.responses[${i}].actions[${j}] names audio '${audio}', which is not a file in ${deps.folders.audioPlaces}.`)
         }
       }
     }
@@ -54,7 +54,9 @@ export function createCallerScripts (deps: { folders: Pick<FixtureFolders, 'scen
       const file = `${name.replace(/\.json$/, '')}.json`
       // The first folder holding the file wins: a custom scenario replaces a shipped one of the same name.
       const path = deps.folders.scenarios.map((dir) => join(dir, file)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
-      if (!path) throw graphErrors.badRequest(`Unknown scenario '${name}' (looked in ${deps.folders.scenarioPlaces}); known scenarios: ${this.scenarioNames().join(', ') || 'none'}.`)
+      // With FIXTURES_DIR set there are two places to look, and the message says which.
+      const where = deps.folders.scenarios.length > 1 ? ` (looked in ${deps.folders.scenarioPlaces})` : ''
+      if (!path) throw graphErrors.badRequest(`Unknown scenario '${name}'${where}; known scenarios: ${this.scenarioNames().join(', ') || 'none'}.`)
       // The messages name the file and what is wrong with it, never its content.
       if (statSync(path).size > MAX_SCENARIO_FILE_BYTES) throw graphErrors.badRequest(`Scenario '${name}' (${path}) is larger than the limit of ${MAX_SCENARIO_FILE_BYTES} bytes.`)
       let text: string
