@@ -4,6 +4,7 @@ import SerializerCompiler from '@fastify/fast-json-stringify-compiler'
 import pino from 'pino'
 import { LogController, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify'
 import type { Settings } from './config/settings.js'
+import { graphClientErrorHandler } from './errors/client-error.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
 import { rewriteGraphUrl } from './routes/graph/paths.js'
 
@@ -114,6 +115,8 @@ export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifySe
     forceCloseConnections: true,
     return503OnClosing: true,
     frameworkErrors: frameworkErrorHandler,
+    // Requests Node cannot parse (bad framing, oversized headers) get Graph's error shape too.
+    clientErrorHandler: graphClientErrorHandler,
     rewriteUrl: rewriteGraphUrl,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
     // Graph does not convert "5" into 5: a string where a number belongs is a 400 (contract section 3).

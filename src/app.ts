@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { clientRequestIdOf, errorHandler, notFoundHandler } from './errors/error-handler.js'
 import type { MockServices } from './mock-services.js'
+import { refuseOwnNotificationTokens } from './auth/own-notification-guard.js'
 import { graphRoutes } from './routes/graph/index.js'
 import { tokenRoutes } from './routes/auth/token.js'
 import { openIdRoutes } from './routes/auth/openid.js'
@@ -31,6 +32,8 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     reply.header('client-request-id', clientRequestIdOf(request))
     done()
   })
+  // Before every other hook: a request carrying the mock's own notification token has no effect at all.
+  refuseOwnNotificationTokens(typed, { key: services.key })
 
   // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
   typed.removeContentTypeParser('text/plain')

@@ -1,10 +1,10 @@
-import { join, dirname } from 'node:path'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import { createAccessTokens } from './auth/access-tokens.js'
 import { createNotificationTokens } from './auth/notification-tokens.js'
 import { loadSigningKey, type SigningKey } from './auth/signing-key.js'
 import { createClock } from './clock/clock.js'
 import { publicBaseUrlOf } from './config/load-settings.js'
+import { fixtureFolders } from './config/fixtures-dir.js'
 import type { Settings } from './config/settings.js'
 import { createEngine } from './engine/engine.js'
 import { createFaultStore } from './inspection/faults.js'
@@ -12,7 +12,7 @@ import { createRequestJournal } from './inspection/request-journal.js'
 import { createDeliveryJournal } from './notifications/delivery-journal.js'
 import { createDispatcher } from './notifications/dispatcher.js'
 import { createNotifier } from './notifications/notifier.js'
-import { defaultFixtureDir, FixtureAudio } from './recordings/audio/fixture-audio.js'
+import { FixtureAudio } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 
 /**
@@ -30,8 +30,8 @@ export function createMockServices (settings: Settings, log: Logger) {
   keyPromise.catch(() => undefined)
   const key = async (): Promise<SigningKey> => await keyPromise
 
-  const fixturesRoot = settings.fixturesDir ?? dirname(defaultFixtureDir())
-  const fixtures = new FixtureAudio(join(fixturesRoot, 'audio'))
+  const folders = fixtureFolders(settings.fixturesDir)
+  const fixtures = new FixtureAudio(folders.audio)
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
   const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
@@ -42,7 +42,7 @@ export function createMockServices (settings: Settings, log: Logger) {
     emit: createNotifier(dispatcher),
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
-    scenariosDir: join(fixturesRoot, 'scenarios'),
+    fixtureFolders: folders,
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
     maxEndedCalls: settings.maxEndedCalls,
     onCallForgotten: (callId) => {
@@ -80,6 +80,7 @@ export function createMockServices (settings: Settings, log: Logger) {
       clock.reset()
       engine.reset()
       recordings.reset()
+      fixtures.clear()
       journal.clear()
       faults.clear()
       requests.clear()

@@ -6,7 +6,7 @@ const LIFETIME_SECONDS = 3600
 const REUSE_SECONDS = 300
 
 /**
- * Tokens the mock puts on notification POSTs (ref 4): RS256, iss api.botframework.com, aud the bot's app
+ * Tokens the mock puts on notification POSTs (docs/pointing-your-bot.md): RS256, iss api.botframework.com, aud the bot's app
  * id, both tenant claims. They use wall time, since the bot checks them against its own clock. One token
  * per tenant is reused for a few minutes, as a token service would, to keep signing off the hot path.
  */

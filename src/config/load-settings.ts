@@ -1,4 +1,6 @@
+import { resolve } from 'node:path'
 import { Value } from 'typebox/value'
+import { fixturesDirProblem } from './fixtures-dir.js'
 import { SETTINGS, SettingsSchema, type SettingInfo, type Settings } from './settings.js'
 
 /** A setting that cannot be used; start-up stops with its message. */
@@ -43,6 +45,12 @@ export function resolveSettings (given: Partial<Record<keyof Settings, unknown>>
   const unknown = Object.keys(given).filter((k) => !SETTINGS.some((s) => s.name === k) && given[k as keyof Settings] !== undefined)
   if (unknown.length > 0) throw new Error(`Unknown setting ${unknown[0]}; known settings: ${SETTINGS.map((s) => s.name).join(', ')}`)
   if (out.publicBaseUrl) out.publicBaseUrl = (out.publicBaseUrl as string).replace(/\/+$/, '')
+  // A missing fixtures folder stops start-up like any bad setting, rather than every later lookup failing.
+  if (typeof out.fixturesDir === 'string') {
+    const problem = fixturesDirProblem(out.fixturesDir)
+    if (problem) throw new SettingsError(SETTINGS.find((s) => s.name === 'fixturesDir')!, given.fixturesDir, problem)
+    out.fixturesDir = resolve(out.fixturesDir)
+  }
   return out as Settings
 }
 

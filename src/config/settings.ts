@@ -11,14 +11,14 @@ export const SettingsSchema = Type.Object({
   callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', env: 'CALLBACK_URL', description: 'Default bot callback for simulated incoming calls that name none' })),
   clock: Type.Union([Type.Literal('real'), Type.Literal('manual')], { default: 'real', env: 'CLOCK', description: '`real`, or `manual` (time moves only through POST /_mock/clock/advance)' }),
   timeScale: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, env: 'TIME_SCALE', description: 'Real clock only: a virtual second lasts TIME_SCALE real seconds (0.01 = 100x faster)' }),
-  auth: Type.Union([Type.Literal('none'), Type.Literal('bearer'), Type.Literal('strict')], { default: 'bearer', env: 'AUTH', description: '`none`, `bearer` (a Bearer token must be present) or `strict` (a JWT from this mock\'s token endpoint with the permission the API needs)' }),
+  auth: Type.Union([Type.Literal('none'), Type.Literal('bearer'), Type.Literal('strict')], { default: 'bearer', env: 'AUTH', description: '`none`, `bearer` (a Bearer token must be present) or `strict` (a JWT from this mock\'s token endpoint, for TENANT_ID, with a role the API needs)' }),
   botAppId: Type.String({ minLength: 1, default: '6f3c6f0e-8a4b-4d2e-9c1a-0b7d5e2f4a10', env: 'BOT_APP_ID', description: '`aud` of notification tokens (your bot\'s app id)' }),
   tenantId: Type.String({ minLength: 1, default: 'b2a7c9d1-3e4f-4a5b-8c6d-7e8f9a0b1c2d', env: 'TENANT_ID', description: 'Tenant of notification tokens and issued tokens' }),
   recordingRetentionSeconds: Type.Integer({ minimum: 0, default: 300, env: 'RECORDING_RETENTION_SECONDS', description: 'Virtual seconds a recording stays downloadable after its call ends' }),
   maxEndedCalls: Type.Integer({ minimum: 1, default: 10000, env: 'MAX_ENDED_CALLS', description: 'Ended calls kept for inspection with their notifications and recordings; beyond it the oldest ended call is forgotten' }),
   logLevel: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info', env: 'LOG_LEVEL', description: 'pino level; human-readable logs when stdout is a TTY, otherwise JSON lines written in batches (at most 200 ms late; all of them at exit)' }),
   signingKeyFile: Type.Optional(Type.String({ minLength: 1, env: 'SIGNING_KEY_FILE', description: 'PEM (PKCS#8) RSA private key that signs tokens; default: a key generated at start-up' })),
-  fixturesDir: Type.Optional(Type.String({ minLength: 1, env: 'FIXTURES_DIR', description: 'Folder with audio/ and scenarios/ (default: the package\'s fixtures)' }))
+  fixturesDir: Type.Optional(Type.String({ minLength: 1, env: 'FIXTURES_DIR', description: 'Folder with audio/ and/or scenarios/, layered over the package\'s fixtures (its files win; the shipped ones stay available); checked at start-up' }))
 }, { additionalProperties: false })
 
 export type Settings = Static<typeof SettingsSchema>

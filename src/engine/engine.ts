@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.js'
+import type { FixtureFolders } from '../config/fixtures-dir.js'
 import { createCallerScripts } from './caller/caller-scripts.js'
 import { createCallLifecycle } from './calls.js'
 import type { EngineContext } from './context.js'
@@ -11,7 +12,8 @@ export interface EngineOptions {
   emit: EventSink
   recordings: RecordingSink
   fixtureMs: (name: string) => number | undefined
-  scenariosDir: string
+  /** Where scenarios are found, and how messages name the fixture folders. */
+  fixtureFolders: FixtureFolders
   defaults: EngineContext['defaults']
   /** Ended calls kept; beyond it the oldest ended call is forgotten (MAX_ENDED_CALLS). */
   maxEndedCalls: number
@@ -31,7 +33,7 @@ export function createEngine (options: EngineOptions) {
     fixtureMs: options.fixtureMs,
     calls: new Map(),
     defaults: options.defaults,
-    scripts: createCallerScripts({ scenariosDir: options.scenariosDir, fixtureExists: (name) => options.fixtureMs(name) !== undefined })
+    scripts: createCallerScripts({ folders: options.fixtureFolders, fixtureExists: (name) => options.fixtureMs(name) !== undefined })
   }
   // Ids of ended calls, oldest first: a mock that runs for days without a reset stays the same size.
   let ended: string[] = []

@@ -32,7 +32,7 @@ test('the token endpoint issues RS256 JWTs with the calling roles, signed by the
   assert.equal(claims.aud, 'https://graph.microsoft.com')
   assert.equal(claims.iss, `https://sts.windows.net/${mock.services.settings.tenantId}/`)
   assert.equal(claims.appid, 'bot-app')
-  assert.deepEqual(claims.roles, ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Calls.InitiateGroupCalls.All', 'Calls.JoinGroupCalls.All', 'Calls.JoinGroupCallsAsGuest.All'])
+  assert.deepEqual(claims.roles, ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Calls.InitiateGroupCall.All', 'Calls.JoinGroupCall.All', 'Calls.JoinGroupCallAsGuest.All'])
   assert.equal(claims.exp! - claims.iat!, 3599)
   const jwks = (await mock.app.inject({ method: 'GET', url: '/v1/.well-known/keys' })).json()
   assert.equal(jwks.keys.length, 1)

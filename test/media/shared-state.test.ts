@@ -13,7 +13,7 @@ function engine () {
     emit: (event) => { events.push(event) },
     recordings: { create: () => ({ location: 'http://127.0.0.1:9/recordings/x', token: 't' }), callEnded: () => {} },
     fixtureMs: () => undefined,
-    scenariosDir: '/nonexistent',
+    fixtureFolders: { audio: [], scenarios: ['/nonexistent'], audioPlaces: 'nowhere', scenarioPlaces: 'nowhere' },
     defaults: { tenantId: 't', botAppId: 'bot' },
     maxEndedCalls: 10_000,
     onCallForgotten: () => {}

@@ -1,13 +1,25 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import type { FixtureFolders } from '../../config/fixtures-dir.js'
 import { graphErrors } from '../../errors/graph-error.js'
 import { scriptProblem, type CallerAction, type CallerResponse, type CallerScript } from './script-schema.js'
 
+/** Largest scenario file read: far above any script the limits allow, and quick to parse. */
+export const MAX_SCENARIO_FILE_BYTES = 1024 * 1024
+
+/** Where JSON.parse stopped, without the text around it (newer Node versions quote the content). */
+function jsonProblem (err: unknown, text: string): string {
+  const at = /position (\d+)/.exec((err as Error).message)
+  if (!at) return text.trim() === '' ? 'it is empty' : 'it does not parse'
+  const before = text.slice(0, Number(at[1])).split('\n')
+  return `it does not parse at line ${before.length}, column ${before[before.length - 1].length + 1}`
+}
+
 /**
  * The scripted caller's scripts: per call, the default for calls without their own, and named scenarios
- * from fixtures/scenarios/*.json (contract section 5).
+ * from the scenarios folders (FIXTURES_DIR/scenarios first, then the shipped ones; docs/caller-scripts.md).
  */
-export function createCallerScripts (deps: { scenariosDir: string, fixtureExists: (name: string) => boolean }) {
+export function createCallerScripts (deps: { folders: Pick<FixtureFolders, 'scenarios' | 'scenarioPlaces' | 'audioPlaces'>, fixtureExists: (name: string) => boolean }) {
   let defaultScript: CallerScript | null = null
 
   function checkAudio (script: CallerScript, where: string): void {
@@ -15,7 +27,7 @@ export function createCallerScripts (deps: { scenariosDir: string, fixtureExists
       for (const [j, a] of (r.actions ?? []).entries()) {
         const audio = (a as { audio?: string }).audio
         if (audio !== undefined && !deps.fixtureExists(audio)) {
-          throw graphErrors.badRequest(`${where}.responses[${i}].actions[${j}] names audio '${audio}', which is not a file in fixtures/audio/.`)
+          throw graphErrors.badRequest(`${where}.responses[${i}].actions[${j}] names audio '${audio}', which is not a file in ${deps.folders.audioPlaces}.`)
         }
       }
     }
@@ -39,16 +51,25 @@ export function createCallerScripts (deps: { scenariosDir: string, fixtureExists
     },
     scenario (name: string): CallerScript {
       if (!/^[A-Za-z0-9._-]+$/.test(name) || name.includes('..')) throw graphErrors.badRequest(`Scenario name '${name}' is not valid.`)
+      const file = `${name.replace(/\.json$/, '')}.json`
+      // The first folder holding the file wins: a custom scenario replaces a shipped one of the same name.
+      const path = deps.folders.scenarios.map((dir) => join(dir, file)).find((p) => statSync(p, { throwIfNoEntry: false })?.isFile())
+      // With FIXTURES_DIR set there are two places to look, and the message says which.
+      const where = deps.folders.scenarios.length > 1 ? ` (looked in ${deps.folders.scenarioPlaces})` : ''
+      if (!path) throw graphErrors.badRequest(`Unknown scenario '${name}'${where}; known scenarios: ${this.scenarioNames().join(', ') || 'none'}.`)
+      // The messages name the file and what is wrong with it, never its content.
+      if (statSync(path).size > MAX_SCENARIO_FILE_BYTES) throw graphErrors.badRequest(`Scenario '${name}' (${path}) is larger than the limit of ${MAX_SCENARIO_FILE_BYTES} bytes.`)
       let text: string
-      try { text = readFileSync(join(deps.scenariosDir, `${name.replace(/\.json$/, '')}.json`), 'utf8') } catch {
-        throw graphErrors.badRequest(`Unknown scenario '${name}'; known scenarios: ${this.scenarioNames().join(', ') || 'none'}.`)
+      try { text = readFileSync(path, 'utf8') } catch (err) {
+        throw graphErrors.badRequest(`Scenario '${name}' (${path}) cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}).`)
       }
       let parsed: unknown
-      try { parsed = JSON.parse(text) } catch (err) { throw graphErrors.badRequest(`Scenario '${name}' is not valid JSON: ${(err as Error).message}`) }
+      try { parsed = JSON.parse(text) } catch (err) { throw graphErrors.badRequest(`Scenario '${name}' (${path}) is not valid JSON: ${jsonProblem(err, text)}.`) }
       return this.resolve(parsed, `scenario '${name}'`)
     },
     scenarioNames (): string[] {
-      try { return readdirSync(deps.scenariosDir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort() } catch { return [] }
+      const names = deps.folders.scenarios.flatMap((dir) => { try { return readdirSync(dir) } catch { return [] } })
+      return [...new Set(names.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)))].sort()
     },
     setDefault (script: CallerScript | null): void { defaultScript = script },
     getDefault (): CallerScript | null { return defaultScript },

@@ -3,9 +3,9 @@ import { Type } from 'typebox'
 import { NOTIFICATION_ISSUER } from '../../auth/notification-tokens.js'
 
 /**
- * The OpenID documents and JWKS a bot uses to validate notification tokens (ref 4), standing in for
- * https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration, plus the tenant's document for the
- * mock's own access tokens.
+ * The OpenID documents and JWKS a bot uses to validate notification tokens (docs/pointing-your-bot.md),
+ * standing in for https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration, plus the tenant's
+ * document for the mock's own access tokens.
  */
 export const openIdRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { key, baseUrl } = app.mock

@@ -19,6 +19,8 @@ function aadError (reply: FastifyReply, status: number, error: string, code: num
   })
 }
 
+const TENANT_GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
 const TokenParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength: 100 }) })
 
 /**
@@ -27,7 +29,11 @@ const TokenParams = Type.Object({ tenant: Type.String({ minLength: 1, maxLength:
  */
 export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
   await app.register(formBody, { bodyLimit: 64 * 1024 })
-  const { accessTokens } = app.mock
+  const { accessTokens, settings } = app.mock
+  // The mock is one tenant. Entra ID resolves a domain name (or common/organizations) to a tenant id; here
+  // every name that is not a tenant id resolves to TENANT_ID, so only another tenant's id gives a token
+  // that AUTH=strict refuses as another tenant's.
+  const tenantOf = (segment: string): string => segment === settings.tenantId || TENANT_GUID.test(segment) ? segment : settings.tenantId
   // Malformed requests to this endpoint (bad JSON, wrong content type, huge bodies) get Entra ID's shape too.
   app.setErrorHandler(async (error: Error & { statusCode?: number }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
@@ -46,7 +52,7 @@ export const tokenRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!scope || !/\/\.default$/.test(scope)) return aadError(reply, 400, 'invalid_scope', 1002012, `The provided value for scope ${scope ?? ''} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`)
     const asked = field('roles')?.split(/\s+/).filter(Boolean)
     const roles = asked ?? [...CALLING_ROLES]
-    const token = await accessTokens.issue(clientId, request.params.tenant, roles)
+    const token = await accessTokens.issue(clientId, tenantOf(request.params.tenant), roles)
     return { token_type: 'Bearer', expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, ext_expires_in: ACCESS_TOKEN_LIFETIME_SECONDS, access_token: token }
   })
 }

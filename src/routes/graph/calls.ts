@@ -37,30 +37,30 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send({ '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) })
   })
 
-  app.get(CALL_PATH, { schema: { params: CallIdParams } }, async (request) => {
+  app.get(CALL_PATH, { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request) => {
     const version = versionOf(request)
     const call = calls.activeCall(request.params.callId)
     return { '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) }
   })
-  app.delete(CALL_PATH, { schema: { params: CallIdParams } }, async (request, reply) => {
+  app.delete(CALL_PATH, { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request, reply) => {
     calls.hangUpByBot(calls.activeCall(request.params.callId))
     return await reply.code(204).send()
   })
 
-  app.post(actionPath('answer'), { schema: { params: CallIdParams, body: AnswerBodySchema } }, async (request, reply) => {
+  app.post(actionPath('answer'), { schema: { params: CallIdParams, body: AnswerBodySchema }, config: { permissions: 'answer' } }, async (request, reply) => {
     const call = calls.activeCall(request.params.callId)
     const b = request.body
     calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: extraProperties(b, ANSWER_KNOWN) })
     return await reply.code(202).send()
   })
 
-  app.post(actionPath('reject'), { schema: { params: CallIdParams, body: RejectBodySchema } }, async (request, reply) => {
+  app.post(actionPath('reject'), { schema: { params: CallIdParams, body: RejectBodySchema }, config: { permissions: 'reject' } }, async (request, reply) => {
     const call = calls.activeCall(request.params.callId)
     calls.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
     return await reply.code(202).send()
   })
 
-  app.post(actionPath('keepAlive'), { schema: { params: CallIdParams } }, async (request, reply) => {
+  app.post(actionPath('keepAlive'), { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request, reply) => {
     calls.activeCall(request.params.callId)
     return await reply.code(200).send()
   })

@@ -10,7 +10,7 @@ const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Mock', Slice: 'E'
 export const graphRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { settings, accessTokens } = app.mock
   app.addHook('onRequest', (_request, reply, done) => { reply.header('x-ms-ags-diagnostic', DIAGNOSTIC); done() })
-  addGraphAuth(app, { mode: settings.auth, tokens: accessTokens })
+  addGraphAuth(app, { mode: settings.auth, tenantId: settings.tenantId, tokens: accessTokens })
   await app.register(callRoutes)
   await app.register(mediaRoutes)
   await app.register(operationRoutes)

@@ -43,7 +43,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     sendOperation(reply, op, version)
   })
 
-  app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'playPrompt' } }, (request, reply) => {
+  app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'callControl' } }, (request, reply) => {
     const version = versionOf(request)
     const call = calls.activeCall(request.params.callId)
     const b = request.body
@@ -51,7 +51,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     sendOperation(reply, op, version)
   })
 
-  app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'playPrompt' } }, (request, reply) => {
+  app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'callControl' } }, (request, reply) => {
     const version = versionOf(request)
     const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
     sendOperation(reply, op, version)

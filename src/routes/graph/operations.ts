@@ -7,7 +7,7 @@ import { OPERATION_PATH, versionOf } from './paths.js'
 /** GET /communications/calls/{id}/operations/{opId}: the operation as it is now. */
 export const operationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { calls } = app.mock.engine
-  app.get(OPERATION_PATH, { schema: { params: OperationIdParams } }, async (request) => {
+  app.get(OPERATION_PATH, { schema: { params: OperationIdParams }, config: { permissions: 'callControl' } }, async (request) => {
     const call = calls.activeCall(request.params.callId)
     const id = request.params.operationId.toLowerCase()
     const op = call.operations.find((o) => o.id === id)
