@@ -62,9 +62,6 @@ export const CallerScriptSchema = Type.Object({
 }, { additionalProperties: false })
 export type CallerScript = Static<typeof CallerScriptSchema>
 
-/** A script is either inline or the name of a file in fixtures/scenarios/. */
-export const ScriptRefSchema = Type.Union([CallerScriptSchema, Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'name of fixtures/scenarios/{name}.json' })])
-
 /** Why a script is not valid, naming the bad part or the limit it breaks; undefined when it is. */
 export function scriptProblem (input: unknown, where = 'script'): string | undefined {
   const problem = shapeProblem(input, where)
