@@ -171,12 +171,12 @@ export function createClock (options: ClockOptions): Clock {
       if (mode !== 'manual') throw new Error('advance() needs the manual clock')
       const mine = generation
       const previous = advancing
-      const run = (async () => {
+      const turn = (async () => {
         await previous
         return await advanceBy(ms, mine, settle)
       })()
-      advancing = run.then(NOTHING, NOTHING)
-      return await run
+      advancing = turn.then(NOTHING, NOTHING)
+      return await turn
     },
     reset () {
       generation++

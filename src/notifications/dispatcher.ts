@@ -76,7 +76,7 @@ export function createDispatcher (options: DispatcherOptions) {
   let sequences = new Map<string, number>()
   let inFlight = 0
   // Attempts in flight that have a bot to post to, per origin: from the wait for a socket slot to the answer.
-  const postingTo = new Map<string, number>()
+  let postingTo = new Map<string, number>()
   // Woken whenever an attempt ends; each decides again whether to wait on.
   let waiters: Array<() => void> = []
   const advances = new Set<AdvanceWait>()
@@ -145,7 +145,9 @@ export function createDispatcher (options: DispatcherOptions) {
     try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${(err as Error).message}`, durationMs: 0 } }
     const target = targetOf(p.n.callbackUri)
     if (!target) return { status: null, error: `invalid callbackUri ${p.n.callbackUri}`, durationMs: 0 }
-    postingTo.set(target.origin, (postingTo.get(target.origin) ?? 0) + 1)
+    // The map of this epoch: a reset replaces it, and this attempt then counts only in the old one.
+    const posting = postingTo
+    posting.set(target.origin, (posting.get(target.origin) ?? 0) + 1)
     await acquire(target.origin)
     try {
       // Reset or shut down while this attempt waited for a slot: it is not sent (attempt() drops it).
@@ -153,9 +155,9 @@ export function createDispatcher (options: DispatcherOptions) {
       return await send(p, target, token)
     } finally {
       release(target.origin)
-      const n = postingTo.get(target.origin)! - 1
-      if (n === 0) postingTo.delete(target.origin)
-      else postingTo.set(target.origin, n)
+      const n = posting.get(target.origin)! - 1
+      if (n === 0) posting.delete(target.origin)
+      else posting.set(target.origin, n)
     }
   }
 
@@ -322,6 +324,7 @@ export function createDispatcher (options: DispatcherOptions) {
       sequences = new Map()
       // Nobody waits for attempts still in flight: they finish unrecorded.
       inFlight = 0
+      postingTo = new Map()
       wake()
       return dropped
     },
