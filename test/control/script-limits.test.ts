@@ -106,3 +106,14 @@ test('a response at the action limit, every action a tone, records within one qu
   const tonesHeard = bot.received.filter((n) => n.body.value[0].resourceData?.toneInfo)
   assert.equal(tonesHeard.length, SCRIPT_LIMITS.actionsPerResponse)
 })
+
+test('an ended call lets its own script go, and still says it had one', async (t) => {
+  const mock = await build(t)
+  const bot = await startBot(t)
+  const callId = await answeredCall(mock, bot.url, { responses: [{ actions: tones(SCRIPT_LIMITS.actionsPerResponse) }] })
+  const hungUp = await mock.app.inject({ method: 'POST', url: `/_mock/calls/${callId}/hangup` })
+  assert.equal(hungUp.statusCode, 200, hungUp.body)
+  assert.equal(hungUp.json().hasOwnScript, true)
+  // Ended calls are kept for inspection (MAX_ENDED_CALLS): each must not keep up to 10,000 actions too.
+  assert.deepEqual(mock.services.engine.findCall(callId)?.script, {})
+})
