@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import pino from 'pino'
+import { createClock } from '../../src/clock/clock.js'
+import { createDeliveryJournal } from '../../src/notifications/delivery-journal.js'
+import { createDispatcher } from '../../src/notifications/dispatcher.js'
 import { advance, build, journal, startBot } from '../helper.js'
 import type { BuiltMock } from '../../src/server.js'
 
@@ -66,4 +70,21 @@ test('a healthy call on the same bot as a hung call is not held up once the hung
   assert.ok(tookAgain < BOUND_MS, `took ${Math.round(tookAgain)} ms`)
   const entries = await journal(mock, { callId: other })
   assert.deepEqual(entries.map((e) => [e.body.value[0].changeType, e.outcome]), [['created', 'delivered']])
+})
+
+test('with every socket slot to a bot held by hung calls, another call to it waits one timeout at most, then goes first', async (t) => {
+  const hung = await startBot(t, (n) => n.body.value[0].resourceUrl.includes('hung') ? 'hang' : 202)
+  const journal = createDeliveryJournal()
+  const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c', clear () {} }, maxSockets: 2, timeoutMs: TIMEOUT_MS })
+  t.after(() => { dispatcher.close() })
+  const notify = (callId: string): void => { dispatcher.enqueue({ callId, callbackUri: hung.url, tenantId: 't', callChainId: 'x', body: { value: [{ changeType: 'created', resourceUrl: `/communications/calls/${callId}` }] } }) }
+  notify('hung-1')
+  notify('hung-2')
+  const started = performance.now()
+  notify('healthy')
+  for (let i = 0; i < 500 && journal.list({ callId: 'healthy' }).length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 5))
+  const waited = performance.now() - started
+  assert.deepEqual(journal.list({ callId: 'healthy' }).map((e) => e.outcome), ['delivered'])
+  assert.ok(waited < BOUND_MS, `the healthy call waited ${Math.round(waited)} ms for a slot`)
+  assert.ok(waited >= TIMEOUT_MS - 20, `it cannot have had a slot before a hung attempt timed out (${Math.round(waited)} ms)`)
 })
