@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { SCRIPT_LIMITS } from '../../src/engine/caller/script-schema.js'
 import { build } from '../helper.js'
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 30)
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20)
 
 const tones = (n: number): Array<{ tone: string }> => Array.from({ length: n }, () => ({ tone: '#' }))
 
