@@ -15,11 +15,14 @@ import { createNotifier } from './notifications/notifier.js'
 import { FixtureAudio } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 
+/** Not settings: knobs for tests that must not wait the real 5 s of a delivery timeout. */
+export interface ServiceTuning { deliveryTimeoutMs?: number }
+
 /**
  * Everything the mock is, apart from HTTP: built once from the settings and handed to the Fastify app,
  * so tests and the CLI run the very same wiring.
  */
-export function createMockServices (settings: Settings, log: Logger) {
+export function createMockServices (settings: Settings, log: Logger, tuning: ServiceTuning = {}) {
   // Every Location header and resource URL starts with it: worked out when the port is known, not per use.
   let base = publicBaseUrlOf(settings, settings.port)
   const baseUrl = (): string => base
@@ -34,7 +37,7 @@ export function createMockServices (settings: Settings, log: Logger) {
   const fixtures = new FixtureAudio(folders.audio)
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
-  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
+  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), timeoutMs: tuning.deliveryTimeoutMs })
   let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
   const engine = createEngine({

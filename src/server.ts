@@ -4,14 +4,14 @@ import { fastifyOptions } from './app-options.js'
 import { registerApp } from './app.js'
 import { SettingsError } from './config/load-settings.js'
 import { SETTINGS, type Settings } from './config/settings.js'
-import { createMockServices, type MockServices } from './mock-services.js'
+import { createMockServices, type MockServices, type ServiceTuning } from './mock-services.js'
 
 export interface BuiltMock { app: FastifyInstance, services: MockServices }
 
 /** The mock as a Fastify instance that is ready but not listening (tests use inject on it). */
-export async function buildMock (settings: Settings): Promise<BuiltMock> {
+export async function buildMock (settings: Settings, tuning: ServiceTuning = {}): Promise<BuiltMock> {
   const app = Fastify(fastifyOptions(settings))
-  const services = createMockServices(settings, app.log)
+  const services = createMockServices(settings, app.log, tuning)
   // A configured key is read now, so a bad file stops start-up like any bad setting; a generated one
   // keeps being made in the background.
   if (settings.signingKeyFile) {

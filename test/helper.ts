@@ -6,14 +6,15 @@ import type { LightMyRequestResponse } from 'fastify'
 import { resolveSettings } from '../src/config/load-settings.js'
 import type { Settings } from '../src/config/settings.js'
 import { buildMock, type BuiltMock } from '../src/server.js'
+import type { ServiceTuning } from '../src/mock-services.js'
 
 export const BOT_TOKEN = 'Bearer test-token'
 export const JSON_HEADERS = { 'content-type': 'application/json', authorization: BOT_TOKEN }
 
 /** The mock, built as the server builds it, on the manual clock unless told otherwise; closed after the test. */
-export async function build (t: TestContext, overrides: Partial<Settings> = {}): Promise<BuiltMock> {
+export async function build (t: TestContext, overrides: Partial<Settings> = {}, tuning: ServiceTuning = {}): Promise<BuiltMock> {
   const settings = resolveSettings({ clock: 'manual', logLevel: 'silent', port: 4000, ...overrides })
-  const built = await buildMock(settings)
+  const built = await buildMock(settings, tuning)
   t.after(async () => { await built.app.close() })
   return built
 }

@@ -87,7 +87,7 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     /** GET /_mock/clock */
     getClock: async (): Promise<ClockView> => await send('GET', '/_mock/clock'),
 
-    /** POST /_mock/clock/advance (manual clock): runs what is due; resolves after the first delivery attempts. */
+    /** POST /_mock/clock/advance (manual clock): runs what is due; resolves after the first delivery attempts. Rejects with status 409 when a reset overtakes it. */
     advanceClock: async (ms: number): Promise<ClockView> => await send('POST', '/_mock/clock/advance', { ms }),
 
     /** GET /_mock/notifications: every delivery attempt so far, optionally filtered. */

@@ -14,9 +14,13 @@ export interface Clock {
   isoAt(at?: number): string
   /** Runs fn once virtual `delayMs` has passed. */
   setTimer(delayMs: number, fn: () => void): Timer
-  /** Manual mode: runs every event due in the next `ms`, in time order. */
-  advance(ms: number, afterEach?: () => Promise<void>): Promise<void>
-  /** Forgets every pending event and returns to virtual time 0. */
+  /**
+   * Manual mode: runs every event due in the next `ms`, in time order. Advances run one after another,
+   * each moving time by its own `ms`; `settle` runs before the first event and after each one. Resolves
+   * false when a reset came first or in the middle: the advance then stops and moves time no further.
+   */
+  advance(ms: number, settle?: () => Promise<void>): Promise<boolean>
+  /** Forgets every pending event and returns to virtual time 0; advances requested before it stop. */
   reset(): void
   /** Stops the underlying Node timer (server close). */
   stop(): void
@@ -25,6 +29,7 @@ export interface Clock {
 }
 
 const NOTHING = (): void => {}
+const nextTurn = async (): Promise<void> => { await new Promise<void>((resolve) => setImmediate(resolve)) }
 
 /** A due event is its own Timer: no handle object and closure per timer beside it. */
 class Entry implements Timer {
@@ -94,8 +99,33 @@ export function createClock (options: ClockOptions): Clock {
   let armedFor = Infinity
   let lastWall = NaN
   let lastIso = ''
+  // Advances queue behind each other; a reset starts a new generation, which ends the queued and running ones.
+  let generation = 0
+  let advancing: Promise<unknown> = Promise.resolve()
 
   const now = (): number => mode === 'manual' ? manualNow : (performance.now() - startPerf) / scale
+
+  /**
+   * One advance, once the ones before it are done. The target is taken when its turn comes, not when it
+   * was asked for, so overlapping advances add up; after every await it checks no reset came in between.
+   */
+  async function advanceBy (ms: number, mine: number, settle: () => Promise<void>): Promise<boolean> {
+    if (mine !== generation) return false
+    await settle()
+    const target = manualNow + ms
+    const current = (): boolean => mine === generation
+    while (current() && heap.size > 0 && heap.peek()!.at <= target) {
+      const e = heap.pop()!
+      if (e.cancelled) continue
+      manualNow = Math.max(manualNow, e.at)
+      run(e)
+      // Let promise chains started by the event schedule their follow-ups at this same instant.
+      await settle()
+    }
+    if (!current()) return false
+    manualNow = target
+    return true
+  }
 
   function run (e: Entry): void {
     if (e.cancelled) return
@@ -137,21 +167,20 @@ export function createClock (options: ClockOptions): Clock {
       arm()
       return e
     },
-    async advance (ms, afterEach) {
+    async advance (ms, settle = nextTurn) {
       if (mode !== 'manual') throw new Error('advance() needs the manual clock')
-      const target = manualNow + ms
-      while (heap.size > 0 && heap.peek()!.at <= target) {
-        const e = heap.pop()!
-        if (e.cancelled) continue
-        manualNow = Math.max(manualNow, e.at)
-        run(e)
-        // Let promise chains started by the event schedule their follow-ups at this same instant.
-        if (afterEach) await afterEach()
-        else await new Promise<void>((resolve) => setImmediate(resolve))
-      }
-      manualNow = target
+      const mine = generation
+      const previous = advancing
+      const turn = (async () => {
+        await previous
+        return await advanceBy(ms, mine, settle)
+      })()
+      advancing = turn.then(NOTHING, NOTHING)
+      return await turn
     },
     reset () {
+      generation++
+      advancing = Promise.resolve()
       heap.clear()
       manualNow = 0
       startWall = Date.now()

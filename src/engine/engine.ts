@@ -6,6 +6,9 @@ import type { EngineContext } from './context.js'
 import type { EventSink, RecordingSink } from './events.js'
 import { createMediaEngine } from './media/media-engine.js'
 import type { Call } from './model.js'
+import type { CallerScript } from './caller/script-schema.js'
+
+const SCRIPT_LET_GO: CallerScript = Object.freeze({})
 
 export interface EngineOptions {
   clock: Clock
@@ -48,6 +51,9 @@ export function createEngine (options: EngineOptions) {
   const media = createMediaEngine(ctx, { hangUpByCaller: (call) => { calls.hangUpByCaller(call) } })
   const calls = createCallLifecycle(ctx, {
     onCallEnded: (call) => {
+      // An ended call records nothing more: its own script (up to 10,000 actions) is let go, not kept
+      // for MAX_ENDED_CALLS calls; an empty one says it had one (hasOwnScript in the control API).
+      if (call.script) call.script = SCRIPT_LET_GO
       media.callEnded(call)
       ctx.recordings.callEnded(call.id)
       ended.push(call.id)

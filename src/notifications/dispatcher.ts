@@ -45,6 +45,13 @@ export interface DispatcherOptions {
   maxSockets?: number
 }
 
+/**
+ * One advance of the manual clock, as far as deliveries go: the bots (origins) that let an attempt time
+ * out during it. The advance stops waiting for their attempts, so a hung bot costs each advance one
+ * delivery timeout at most (docs/decisions/limits-scripts-and-clock.md).
+ */
+export interface AdvanceWait { hung: Set<string> }
+
 /** Enough parallel connections for thousands of calls to one bot without opening one socket per call. */
 export const MAX_SOCKETS_PER_BOT = 64
 
@@ -68,7 +75,11 @@ export function createDispatcher (options: DispatcherOptions) {
   // Per-call numbering outlives the queue, which is dropped whenever it runs empty.
   let sequences = new Map<string, number>()
   let inFlight = 0
-  let idleWaiters: Array<() => void> = []
+  // Attempts in flight that have a bot to post to, per origin: from the wait for a socket slot to the answer.
+  let postingTo = new Map<string, number>()
+  // Woken whenever an attempt ends; each decides again whether to wait on.
+  let waiters: Array<() => void> = []
+  const advances = new Set<AdvanceWait>()
   let epoch = 0
 
   function queueOf (callId: string): CallQueue {
@@ -77,13 +88,28 @@ export function createDispatcher (options: DispatcherOptions) {
     return q
   }
 
-  function settle (): void {
-    inFlight--
-    if (inFlight === 0) {
-      const waiters = idleWaiters
-      idleWaiters = []
-      for (const w of waiters) w()
-    }
+  function settle (attemptEpoch: number): void {
+    // An attempt from before a reset was already taken off the count (reset()).
+    if (attemptEpoch === epoch) inFlight--
+    wake()
+  }
+
+  function wake (): void {
+    if (waiters.length === 0) return
+    const woken = waiters
+    waiters = []
+    for (const w of woken) w()
+  }
+
+  /** Attempts in flight that an advance no longer waits for: their bot let one time out during it. */
+  function stragglers (wait: AdvanceWait | undefined): number {
+    let count = 0
+    for (const origin of wait?.hung ?? []) count += postingTo.get(origin) ?? 0
+    return count
+  }
+
+  function timedOut (origin: string): void {
+    for (const wait of advances) wait.hung.add(origin)
   }
 
   // node:http rather than fetch: a fraction of the CPU and memory per POST.
@@ -119,6 +145,9 @@ export function createDispatcher (options: DispatcherOptions) {
     try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${(err as Error).message}`, durationMs: 0 } }
     const target = targetOf(p.n.callbackUri)
     if (!target) return { status: null, error: `invalid callbackUri ${p.n.callbackUri}`, durationMs: 0 }
+    // The map of this epoch: a reset replaces it, and this attempt then counts only in the old one.
+    const posting = postingTo
+    posting.set(target.origin, (posting.get(target.origin) ?? 0) + 1)
     await acquire(target.origin)
     try {
       // Reset or shut down while this attempt waited for a slot: it is not sent (attempt() drops it).
@@ -126,6 +155,9 @@ export function createDispatcher (options: DispatcherOptions) {
       return await send(p, target, token)
     } finally {
       release(target.origin)
+      const n = posting.get(target.origin)! - 1
+      if (n === 0) posting.delete(target.origin)
+      else posting.set(target.origin, n)
     }
   }
 
@@ -185,7 +217,7 @@ export function createDispatcher (options: DispatcherOptions) {
         })
         res.resume()
       })
-      const timer = setTimeout(() => req.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)
+      const timer = setTimeout(() => { timedOut(target.origin); req.destroy(new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
       inFlightRequests.add(req)
       req.on('error', (err) => finish({ status: null, error: reasonOf(err) }))
       req.end(json)
@@ -240,7 +272,7 @@ export function createDispatcher (options: DispatcherOptions) {
       if (q.items.length === 0) queues.delete(p.n.callId)
       else pump(q)
     } finally {
-      settle()
+      settle(myEpoch)
     }
   }
 
@@ -256,13 +288,23 @@ export function createDispatcher (options: DispatcherOptions) {
       else q.items.push(pending)
       pump(q)
     },
-    /** Resolves once no attempt is in flight (queues may still wait on a retry timer). */
-    async idle (): Promise<void> {
+    /**
+     * Resolves once no attempt is in flight (queues may still wait on a retry timer). With an advance's
+     * `wait`, attempts to a bot that has had its delivery timeout of that advance are not waited for: they
+     * are journaled when they end, and their retries run on the virtual clock as usual.
+     */
+    async idle (wait?: AdvanceWait): Promise<void> {
       // A POST starts only after the token is ready; yield once so attempts just queued are counted.
       await new Promise<void>((resolve) => setImmediate(resolve))
-      if (inFlight === 0) return
-      await new Promise<void>((resolve) => idleWaiters.push(resolve))
+      while (inFlight > stragglers(wait)) await new Promise<void>((resolve) => waiters.push(resolve))
     },
+    /** An advance of the manual clock starts: pass the result to idle() until advanceEnded(). */
+    advanceStarted (): AdvanceWait {
+      const wait = { hung: new Set<string>() }
+      advances.add(wait)
+      return wait
+    },
+    advanceEnded (wait: AdvanceWait): void { advances.delete(wait) },
     /** Notifications not yet delivered or given up. */
     pending (): number {
       let n = 0
@@ -280,6 +322,10 @@ export function createDispatcher (options: DispatcherOptions) {
       for (const q of queues.values()) q.retry?.cancel()
       queues = new Map()
       sequences = new Map()
+      // Nobody waits for attempts still in flight: they finish unrecorded.
+      inFlight = 0
+      postingTo = new Map()
+      wake()
       return dropped
     },
     /** Stops all delivery (shutdown) and says how many notifications were dropped. */

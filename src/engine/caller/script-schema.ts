@@ -8,6 +8,22 @@ export const DTMF_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*',
 const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'the name of a WAV file in fixtures/audio/' })
 const MAX_MS = 3_600_000
 
+/**
+ * What one script may hold (docs/decisions/limits-scripts-and-clock.md): enough for any test, and small
+ * enough that no recording, advance or listing built from it can grow without bound.
+ */
+export const SCRIPT_LIMITS = {
+  /** responses[]: one per recordResponse of a call. */
+  responses: 1000,
+  /** actions[] of one response. */
+  actionsPerResponse: 1000,
+  /** Actions of all responses together. */
+  actions: 10_000,
+  /** Silence and speech of one response together, in virtual ms (audio-only speech lasts its file). */
+  responseMs: MAX_MS,
+  descriptionLength: 1000
+} as const
+
 /** The kinds of action a caller takes, keyed by the property that names them (contract section 5). */
 export const ACTION_SCHEMAS = {
   silence: Type.Object({ silence: Type.Integer({ minimum: 0, maximum: MAX_MS, description: 'ms of silence' }) }, { additionalProperties: false }),
@@ -28,7 +44,7 @@ export type HangupAction = Static<typeof ACTION_SCHEMAS.hangup>
 export type CallerAction = SilenceAction | SpeechAction | ToneAction | HangupAction
 
 export const CallerResponseSchema = Type.Object({
-  actions: Type.Optional(Type.Array(CallerActionSchema, { maxItems: 1000 })),
+  actions: Type.Optional(Type.Array(CallerActionSchema, { maxItems: SCRIPT_LIMITS.actionsPerResponse })),
   prompt: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('fail')], { description: '"fail": the prompt cannot be played' }))
 }, { additionalProperties: false })
 export type CallerResponse = Static<typeof CallerResponseSchema>
@@ -40,30 +56,53 @@ export const AnswerAfterSchema = Type.Union([
 ], { description: 'Outgoing calls: ms until the callee answers, "never", or "reject"' })
 
 export const CallerScriptSchema = Type.Object({
-  description: Type.Optional(Type.String({ maxLength: 1000 })),
+  description: Type.Optional(Type.String({ maxLength: SCRIPT_LIMITS.descriptionLength })),
   answerAfterMs: Type.Optional(AnswerAfterSchema),
-  responses: Type.Optional(Type.Array(CallerResponseSchema, { maxItems: 1000 }))
+  responses: Type.Optional(Type.Array(CallerResponseSchema, { maxItems: SCRIPT_LIMITS.responses }))
 }, { additionalProperties: false })
 export type CallerScript = Static<typeof CallerScriptSchema>
 
-/** A script is either inline or the name of a file in fixtures/scenarios/. */
-export const ScriptRefSchema = Type.Union([CallerScriptSchema, Type.String({ pattern: '^[A-Za-z0-9._-]+$', description: 'name of fixtures/scenarios/{name}.json' })])
-
-/** Why a script is not valid, naming the bad part; undefined when it is. */
+/** Why a script is not valid, naming the bad part or the limit it breaks; undefined when it is. */
 export function scriptProblem (input: unknown, where = 'script'): string | undefined {
+  const problem = shapeProblem(input, where)
+  if (problem) return problem
+  // Whatever the schema declares is enforced, even a rule the checks above do not word.
+  if (Value.Check(CallerScriptSchema, input)) return undefined
+  const first = Value.Errors(CallerScriptSchema, input)[0]
+  return `${where}${first?.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') ?? ''} ${first?.message ?? 'is not a valid script'}`
+}
+
+function shapeProblem (input: unknown, where: string): string | undefined {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return `${where} must be an object`
   const s = input as Record<string, unknown>
   for (const key of Object.keys(s)) {
     if (!['description', 'answerAfterMs', 'responses'].includes(key)) return `${where} has an unknown property '${key}'; expected answerAfterMs, responses`
   }
-  if (s.answerAfterMs !== undefined && !Value.Check(AnswerAfterSchema, s.answerAfterMs)) return `${where}.answerAfterMs must be a whole number of ms (0..${MAX_MS}), "never" or "reject"; got ${JSON.stringify(s.answerAfterMs)}`
+  if (s.answerAfterMs !== undefined && !Value.Check(AnswerAfterSchema, s.answerAfterMs)) return `${where}.answerAfterMs must be a whole number of ms (0..${MAX_MS}), "never" or "reject"; got ${JSON.stringify(s.answerAfterMs)?.slice(0, 120)}`
   if (s.description !== undefined && typeof s.description !== 'string') return `${where}.description must be a string`
+  if (typeof s.description === 'string' && s.description.length > SCRIPT_LIMITS.descriptionLength) return `${where}.description is ${s.description.length} characters long; the limit is ${SCRIPT_LIMITS.descriptionLength}`
   if (s.responses === undefined) return undefined
   if (!Array.isArray(s.responses)) return `${where}.responses must be an array`
+  // Sizes first, so an oversized script is refused before anything walks through it.
+  const sizeProblem = sizesProblem(s.responses, where)
+  if (sizeProblem) return sizeProblem
   for (const [i, r] of s.responses.entries()) {
     const problem = responseProblem(r, `${where}.responses[${i}]`)
     if (problem) return problem
   }
+  return undefined
+}
+
+function sizesProblem (responses: unknown[], where: string): string | undefined {
+  if (responses.length > SCRIPT_LIMITS.responses) return `${where}.responses has ${responses.length} responses; the limit is ${SCRIPT_LIMITS.responses}`
+  let total = 0
+  for (const [i, r] of responses.entries()) {
+    const actions = (r as { actions?: unknown } | null)?.actions
+    if (!Array.isArray(actions)) continue
+    if (actions.length > SCRIPT_LIMITS.actionsPerResponse) return `${where}.responses[${i}].actions has ${actions.length} actions; the limit is ${SCRIPT_LIMITS.actionsPerResponse} per response`
+    total += actions.length
+  }
+  if (total > SCRIPT_LIMITS.actions) return `${where} has ${total} actions in all its responses; the limit is ${SCRIPT_LIMITS.actions} per script`
   return undefined
 }
 
@@ -74,10 +113,13 @@ function responseProblem (r: unknown, where: string): string | undefined {
   if (resp.prompt !== undefined && resp.prompt !== 'ok' && resp.prompt !== 'fail') return `${where}.prompt must be "ok" or "fail"; got ${JSON.stringify(resp.prompt)}`
   if (resp.actions === undefined) return undefined
   if (!Array.isArray(resp.actions)) return `${where}.actions must be an array`
+  let ms = 0
   for (const [j, a] of resp.actions.entries()) {
     const problem = actionProblem(a, `${where}.actions[${j}]`)
     if (problem) return problem
+    ms += (a as SilenceAction).silence ?? (a as SpeechAction).speech ?? 0
   }
+  if (ms > SCRIPT_LIMITS.responseMs) return `${where}.actions last ${ms} ms of silence and speech together; the limit is ${SCRIPT_LIMITS.responseMs} ms per response`
   return undefined
 }
 
