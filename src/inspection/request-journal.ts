@@ -37,6 +37,8 @@ type Stored = Omit<RequestRecord, 'headerBytes'> & { id: number, callId?: string
 /** An entry as held; view() shows it. */
 export type StoredRequest = Readonly<Pick<Stored, 'id'>>
 
+const redactOptional = (text: string | null): string | null => text === null ? null : redactUrl(text)
+
 export interface RequestJournalLimits { maxEntries: number, maxBytes: number, bodyKeepBytes: number }
 const DEFAULT_LIMITS: RequestJournalLimits = { maxEntries: REQUEST_JOURNAL_LIMIT, maxBytes: REQUEST_JOURNAL_MAX_BYTES, bodyKeepBytes: REQUEST_BODY_KEEP_BYTES }
 
@@ -98,7 +100,7 @@ export function createRequestJournal (isoAt: (virtualMs: number) => string, limi
       path: redactUrl(e.path),
       route: e.route,
       query: redactQuery(e.query),
-      callId: callIdOf(e),
+      callId: redactOptional(callIdOf(e)),
       headers: redactHeaders(e.headers),
       body: e.body,
       bodyBytes: e.bodyBytes,
