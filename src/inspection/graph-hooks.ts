@@ -14,10 +14,10 @@ declare module 'fastify' {
 
 export interface InspectionDeps { faults: FaultStore, requests: RequestJournal, clock: Clock }
 
-/** Bytes of the headers as sent: rawHeaders is [name, value, name, value, …]. */
-function headerBytesOf (rawHeaders: string[]): number {
-  let n = 0
-  for (const h of rawHeaders) n += h.length
+/** Bytes of the request's head as sent, its URL and headers (rawHeaders is [name, value, name, value, …]). */
+function headBytesOf (request: FastifyRequest): number {
+  let n = request.originalUrl.length
+  for (const h of request.raw.rawHeaders) n += h.length
   return n
 }
 
@@ -74,7 +74,7 @@ export function addInspectionHooks (app: FastifyInstance, deps: InspectionDeps):
       headers: request.headers,
       body: request.body ?? null,
       bodyBytes: bodyBytesOf(request),
-      headerBytes: headerBytesOf(request.raw.rawHeaders),
+      headBytes: headBytesOf(request),
       status: reply.statusCode,
       faultId: arrival?.faultId ?? null,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000

@@ -24,16 +24,17 @@ export function callIdOfPath (path: string): string | null {
 
 /**
  * A request as the hook hands it over: the request's own headers object, not a copy, and the sizes the
- * journal counts (the body's as sent, from content-length; the headers' as sent). What an entry derives
+ * journal counts (the body's as sent, from content-length; the URL's and headers'). What an entry derives
  * from it (the call id, the ISO time, the redactions) is worked out when the journal is read, which is
  * rare, instead of on every Graph request.
  */
 export type RequestRecord = Omit<RequestEntry, 'id' | 'at' | 'callId' | 'headers' | 'bodyOmitted'> & {
   headers: Record<string, string | string[] | undefined>
-  headerBytes: number
+  /** The request's URL and headers as sent, in bytes. */
+  headBytes: number
 }
 
-type Stored = Omit<RequestRecord, 'headerBytes'> & { id: number, callId?: string | null, bodyOmitted: boolean, bytes: number }
+type Stored = Omit<RequestRecord, 'headBytes'> & { id: number, callId?: string | null, bodyOmitted: boolean, bytes: number }
 /** An entry as held; view() shows it. */
 export type StoredRequest = Readonly<Pick<Stored, 'id'>>
 
@@ -131,7 +132,8 @@ export function createRequestJournal (isoAt: (virtualMs: number) => string, limi
       const size = r.bodyBytes ?? 0
       const keep = size <= bodyKeepBytes
       if (!keep) omittedBodies++
-      const entryBytes = ENTRY_OVERHEAD_BYTES + r.path.length * 2 + r.headerBytes + (keep ? size : 0)
+      // Counted as sent; what is held in memory (the parsed query and body) is of the same order.
+      const entryBytes = ENTRY_OVERHEAD_BYTES + r.headBytes + (keep ? size : 0)
       // Spelled out rather than spread: one object of one shape per request (callId is filled in when read).
       const stored: Stored = { id: nextId++, virtualMs: r.virtualMs, method: r.method, path: r.path, route: r.route, query: r.query, headers: r.headers, body: keep ? r.body : null, bodyBytes: r.bodyBytes, bodyOmitted: !keep, status: r.status, faultId: r.faultId, durationMs: r.durationMs, callId: undefined, bytes: entryBytes }
       entries.push(stored)

@@ -101,7 +101,7 @@ test('GET /_mock/requests filters by callId, method and path glob', async (t) =>
 test('the journal keeps only the newest entries; ids are never reused', () => {
   assert.equal(REQUEST_JOURNAL_LIMIT, 10_000)
   const journal = createRequestJournal((ms) => new Date(ms).toISOString(), { maxEntries: 3 })
-  const entry = { virtualMs: 0, method: 'GET', path: '/x', route: null, query: {}, headers: {}, body: null, bodyBytes: null, headerBytes: 0, status: 200, faultId: null, durationMs: 0 }
+  const entry = { virtualMs: 0, method: 'GET', path: '/x', route: null, query: {}, headers: {}, body: null, bodyBytes: null, headBytes: 0, status: 200, faultId: null, durationMs: 0 }
   for (let i = 0; i < 5; i++) journal.add({ ...entry, path: `/x/${i}` })
   assert.deepEqual(journal.list().map((e) => [e.id, e.path]), [[3, '/x/2'], [4, '/x/3'], [5, '/x/4']])
 })

@@ -44,7 +44,7 @@ test('long adversarial globs never slow: each match stays linear in pattern × p
     }), { numRuns: 30 })
 })
 
-const record = (bodyBytes: number | null): RequestRecord => ({ virtualMs: 0, method: 'POST', path: '/v1.0/communications/calls/x/answer', route: null, query: {}, headers: {}, headerBytes: 300, body: bodyBytes === null ? null : { size: bodyBytes }, bodyBytes, status: 202, faultId: null, durationMs: 1 })
+const record = (bodyBytes: number | null): RequestRecord => ({ virtualMs: 0, method: 'POST', path: '/v1.0/communications/calls/x/answer', route: null, query: {}, headers: {}, headBytes: 300, body: bodyBytes === null ? null : { size: bodyBytes }, bodyBytes, status: 202, faultId: null, durationMs: 1 })
 
 test('random body sizes never take the request journal past its byte bound, and it accounts for what it let go', () => {
   fc.assert(fc.property(
