@@ -3,12 +3,12 @@ import type { CallerScript } from '../engine/caller/script-schema.js'
 import type { Call, Operation } from '../engine/model.js'
 import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
 import type { RecordingInfo } from '../recordings/recording-store.js'
-import type { NotificationsQuerySchema, PageQuery, RequestEntry, RequestJournalState, RequestsFilter, SimulateCallBody } from '../schemas/control.js'
+import type { NotificationsQuerySchema, RequestEntry, RequestJournalState, RequestsFilter, SimulateCallBody } from '../schemas/control.js'
 
 export type { CallerScript } from '../engine/caller/script-schema.js'
 export type { DeliveryAttempt } from '../notifications/delivery-journal.js'
 export type { RecordingInfo } from '../recordings/recording-store.js'
-export type { Fault, FaultBody, PageQuery, RequestEntry, RequestJournalState, RequestsFilter, RequestsQuery } from '../schemas/control.js'
+export type { Fault, FaultBody, RequestEntry, RequestJournalState, RequestsFilter, RequestsQuery } from '../schemas/control.js'
 
 /** A caller script inline, the name of a file in fixtures/scenarios/, or `{ scenario: name }`. */
 export type ScriptInput = CallerScript | string | { scenario: string }
@@ -18,6 +18,9 @@ export type SimulateIncomingCallOptions = Omit<SimulateCallBody, 'script'> & { s
 
 /** Filters of GET /_mock/notifications (the long-poll and paging parameters are the client's business). */
 export type NotificationFilter = Omit<Static<typeof NotificationsQuerySchema>, 'minCount' | 'waitMs' | keyof PageQuery>
+
+/** Which page of a listing: `$top` entries (1..1000, default 100) after `$skip` entries or a nextLink's `$skiptoken`. */
+export interface PageQuery { $top?: number, $skip?: number, $skiptoken?: string }
 export type NotificationPredicate = (entry: DeliveryAttempt) => boolean
 export type RequestPredicate = (entry: RequestEntry) => boolean
 

@@ -268,7 +268,7 @@ test('the client reads whole listings across pages; requestsPage and notificatio
   const { control } = mock
   for (let i = 0; i < DEFAULT_PAGE_SIZE + 3; i++) await graph(mock, 'GET', `/v1.0/communications/calls/${UNKNOWN_CALL}`)
   assert.equal((await control.requests()).length, DEFAULT_PAGE_SIZE + 3)
-  const page = await control.requestsPage({ $top: '10' })
+  const page = await control.requestsPage({ $top: 10 })
   assert.equal(page.value.length, 10)
   assert.match(page['@odata.nextLink'] ?? '', /\$skiptoken=10$/)
   assert.equal(page.journal.entries, DEFAULT_PAGE_SIZE + 3)

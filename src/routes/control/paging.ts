@@ -33,7 +33,8 @@ function nextLink (request: FastifyRequest, position: [string, string]): string 
   pairs.push(position)
   const path = request.url.split('?')[0]
   // `$` kept readable in names, as Graph writes them; values encoded.
-  return `${request.protocol}://${request.host}${path}?${pairs.map(([n, v]) => `${encodeURIComponent(n).replace(/^%24/, '$')}=${encodeURIComponent(v)}`).join('&')}`
+  // A request without a Host header (HTTP/1.0) still gets a usable link.
+  return `${request.protocol}://${request.host === '' || request.host === undefined ? 'localhost' : request.host}${path}?${pairs.map(([n, v]) => `${encodeURIComponent(n).replace(/^%24/, '$')}=${encodeURIComponent(v)}`).join('&')}`
 }
 
 export interface PageOptions<T> {
