@@ -104,6 +104,8 @@ test('the journal keeps only the newest entries; ids are never reused', () => {
   const entry = { virtualMs: 0, method: 'GET', path: '/x', route: null, query: {}, headers: {}, body: null, bodyBytes: null, headBytes: 0, status: 200, faultId: null, durationMs: 0 }
   for (let i = 0; i < 5; i++) journal.add({ ...entry, path: `/x/${i}` })
   assert.deepEqual(journal.list().map((e) => [e.id, e.path]), [[3, '/x/2'], [4, '/x/3'], [5, '/x/4']])
+  assert.equal(journal.state().droppedForCount, 2, 'the listing says how many were dropped')
+  assert.equal(journal.state().droppedForBytes, 0)
 })
 
 test('callIdOfPath and redactHeaders', () => {
