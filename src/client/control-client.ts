@@ -78,8 +78,11 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
       if (found) return found
       seen += page.value.length
       if (page.value.length > 0) afterId = page.value[page.value.length - 1].id
+      const next = page['@odata.nextLink']
+      // A page cut short by the server's scan budget may hold nothing: its link says where to go on.
+      if (next !== undefined) afterId = Math.max(afterId, Number(new URL(next).searchParams.get('$skiptoken') ?? afterId))
       // More pages already there are read at once, whatever the time.
-      if (page['@odata.nextLink'] === undefined && Date.now() >= deadline) {
+      if (next === undefined && Date.now() >= deadline) {
         const what = typeof match === 'function' ? `the predicate${Object.keys(filter).length > 0 ? ` with filter ${JSON.stringify(filter)}` : ''}` : `filter ${JSON.stringify(filter)}`
         throw new Error(`${method}: no ${method === 'waitForRequest' ? 'request' : 'delivery attempt'} matched ${what} within ${timeoutMs} ms (${seen} ${method === 'waitForRequest' ? 'requests' : 'attempts'} matched the server-side filter).`)
       }

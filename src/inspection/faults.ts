@@ -3,7 +3,7 @@ import type { Fault, FaultBody } from '../schemas/control.js'
 import { compileGlob, type Glob } from './glob.js'
 
 /** Faults active at once: every Graph request is matched against each, so their number is bounded. */
-export const MAX_ACTIVE_FAULTS = 100
+export const MAX_ACTIVE_FAULTS = 20
 
 interface ActiveFault { fault: Fault, pattern: Glob }
 

@@ -7,7 +7,7 @@
  */
 
 /** Longest glob accepted; a Graph path is far shorter, and the bound keeps each match cheap. */
-export const MAX_GLOB_LENGTH = 256
+export const MAX_GLOB_LENGTH = 128
 
 /** What one state of the automaton does with the next character. */
 const enum Kind {
@@ -52,64 +52,85 @@ function compile (glob: string): State[] {
   return states
 }
 
+/**
+ * Sets of the automaton's states met so far, kept per glob: a path is then matched with one map lookup per
+ * character, however many states are live, and only a set not met before costs a pass over its states.
+ * Beyond this many sets they are still computed, no longer kept, so memory stays bounded.
+ */
+export const MAX_CACHED_STATE_SETS = 4096
+
+/** A set of live states: whether it accepts, and the set each character leads to (filled as met). */
+interface StateSet { readonly states: Int32Array, readonly accepting: boolean, readonly next: Map<string, StateSet> }
+
 /** A glob compiled once (a fault's, or a listing's filter) and tested against many paths. */
 export function compileGlob (glob: string): Glob {
   const states = compile(glob)
   const accept = states.length
-  // Two generations of marks: `current` holds this character's states, `next` the following one's.
-  let current = new Int32Array(accept + 1)
-  let next = new Int32Array(accept + 1)
-  let currentList = new Int32Array(accept + 1)
-  let nextList = new Int32Array(accept + 1)
+  const marks = new Int32Array(accept + 1)
+  const scratch = new Int32Array(accept + 1)
   let generation = 0
+  const known = new Map<string, StateSet>()
 
   /** Adds state s and those reachable from it without consuming a character. */
-  function add (marks: Int32Array, list: Int32Array, size: number, s: number): number {
+  function add (size: number, s: number): number {
     if (marks[s] === generation) return size
     marks[s] = generation
-    list[size++] = s
+    scratch[size++] = s
     if (s === accept) return size
     const kind = states[s].kind
-    if (kind === Kind.Star || kind === Kind.GlobStar) return add(marks, list, size, s + 1)
-    if (kind === Kind.GroupStart) {
-      size = add(marks, list, size, s + 1)
-      return add(marks, list, size, s + 2)
-    }
+    if (kind === Kind.Star || kind === Kind.GlobStar) return add(size, s + 1)
+    if (kind === Kind.GroupStart) return add(add(size, s + 1), s + 2)
     return size
   }
+
+  /** The set held in scratch[0..size), as met before or new. */
+  function setOf (size: number): StateSet {
+    const sorted = scratch.slice(0, size).sort()
+    const key = sorted.join(',')
+    const found = known.get(key)
+    if (found) return found
+    const set: StateSet = { states: sorted, accepting: size > 0 && sorted[size - 1] === accept, next: new Map() }
+    if (known.size < MAX_CACHED_STATE_SETS) known.set(key, set)
+    return set
+  }
+
+  /** The set of states `from` leads to on character c: one pass over its states. */
+  function step (from: StateSet, c: string): StateSet {
+    generation++
+    let size = 0
+    for (const s of from.states) {
+      if (s === accept) continue
+      const { kind, char } = states[s]
+      switch (kind) {
+        case Kind.Literal: if (c === char) size = add(size, s + 1); break
+        case Kind.One: if (c !== '/') size = add(size, s + 1); break
+        case Kind.Star: if (c !== '/') size = add(size, s); break
+        case Kind.GlobStar: size = add(size, s); break
+        case Kind.GroupBody:
+          size = add(size, s)
+          if (c === '/') size = add(size, s + 1)
+          break
+      }
+      // GroupStart consumes nothing: add() already moved past it.
+    }
+    const to = setOf(size)
+    if (known.size < MAX_CACHED_STATE_SETS) from.next.set(c, to)
+    return to
+  }
+
+  generation++
+  const start = setOf(add(0, 0))
 
   return {
     source: glob,
     test (path: string): boolean {
       const text = path.toLowerCase()
-      generation++
-      let size = add(current, currentList, 0, 0)
-      for (let i = 0; i < text.length && size > 0; i++) {
+      let set = start
+      for (let i = 0; i < text.length && set.states.length > 0; i++) {
         const c = text[i]
-        generation++
-        let nextSize = 0
-        for (let k = 0; k < size; k++) {
-          const s = currentList[k]
-          if (s === accept) continue
-          const { kind, char } = states[s]
-          switch (kind) {
-            case Kind.Literal: if (c === char) nextSize = add(next, nextList, nextSize, s + 1); break
-            case Kind.One: if (c !== '/') nextSize = add(next, nextList, nextSize, s + 1); break
-            case Kind.Star: if (c !== '/') nextSize = add(next, nextList, nextSize, s); break
-            case Kind.GlobStar: nextSize = add(next, nextList, nextSize, s); break
-            case Kind.GroupBody:
-              nextSize = add(next, nextList, nextSize, s)
-              if (c === '/') nextSize = add(next, nextList, nextSize, s + 1)
-              break
-          }
-          // GroupStart consumes nothing: add() already moved past it.
-        }
-        ;[current, next] = [next, current]
-        ;[currentList, nextList] = [nextList, currentList]
-        size = nextSize
+        set = set.next.get(c) ?? step(set, c)
       }
-      for (let k = 0; k < size; k++) if (currentList[k] === accept) return true
-      return false
+      return set.accepting
     }
   }
 }

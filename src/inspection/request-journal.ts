@@ -2,7 +2,7 @@ import type { RequestEntry, RequestJournalState, RequestsFilter } from '../schem
 import { compileGlob } from './glob.js'
 import { createLongPoll } from './long-poll.js'
 import { redactHeaders, redactQuery, redactUrl } from './redaction.js'
-import { firstAfterId } from './journal-order.js'
+import { firstAfterId, ScanBudget } from './journal-scan.js'
 
 /** A long test run keeps only the newest entries, so the journal cannot grow without bound. */
 export const REQUEST_JOURNAL_LIMIT = 10_000
@@ -112,19 +112,18 @@ export function createRequestJournal (isoAt: (virtualMs: number) => string, limi
     }
   }
 
-  /** Matching entries with an id above `afterId`, oldest first, found lazily: a page reads only its own. */
-  function * matching (filter: RequestsFilter, afterId = 0): Generator<StoredRequest> {
+  /**
+   * Matching entries with an id above `afterId`, oldest first, found lazily: a page reads only its own.
+   * With a budget, the scan stops when it is spent (the budget says where).
+   */
+  function * matching (filter: RequestsFilter, afterId = 0, budget?: ScanBudget): Generator<StoredRequest> {
     const match = matcher(filter)
+    let looked = 0
     for (let i = firstAfterId(entries, afterId, head); i < entries.length; i++) {
       const e = entries[i]
       if (match(e)) yield e
+      if (budget && !budget.goOn(e.id, looked++)) return
     }
-  }
-
-  function count (match: (e: Stored) => boolean, afterId: number): number {
-    let n = 0
-    for (let i = firstAfterId(entries, afterId, head); i < entries.length; i++) if (match(entries[i])) n++
-    return n
   }
 
   return {
@@ -148,10 +147,16 @@ export function createRequestJournal (isoAt: (virtualMs: number) => string, limi
     },
     matching,
     view,
-    /** Resolves once `minCount` entries after `afterId` match, or after `waitMs` real ms. */
-    async waitFor (filter: RequestsFilter, minCount: number, waitMs: number, afterId = 0): Promise<void> {
-      const match = matcher(filter)
-      await poll.wait(count(match, afterId), match, minCount, waitMs)
+    /**
+     * Resolves once `minCount` entries after `afterId` match, or after `waitMs` real ms; at once when the
+     * budget runs out counting (the page then links to the rest).
+     */
+    async waitFor (filter: RequestsFilter, minCount: number, waitMs: number, afterId = 0, budget = new ScanBudget()): Promise<void> {
+      let count = 0
+      const found = matching(filter, afterId, budget)
+      while (count < minCount && found.next().done !== true) count++
+      if (budget.exhausted) return
+      await poll.wait(count, matcher(filter), minCount, waitMs)
     },
     /** What the journal holds and what it let go, for the listing. */
     state (): RequestJournalState {

@@ -1,6 +1,6 @@
 import { flat } from '../engine/ids.js'
 import { createLongPoll } from '../inspection/long-poll.js'
-import { firstAfterId } from '../inspection/journal-order.js'
+import { firstAfterId } from '../inspection/journal-scan.js'
 
 /** One delivery attempt of one commsNotifications POST, as `GET /_mock/notifications` lists it. */
 export interface DeliveryAttempt {

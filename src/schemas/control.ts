@@ -39,8 +39,9 @@ const LongPollProperties = {
   waitMs: Type.Optional(Type.String({ pattern: '^\\d{1,6}$', description: `Long-poll: wait up to this many real ms (at most ${MAX_WAIT_MS}) for minCount entries` }))
 }
 
-export const PageQuerySchema = Type.Object(PageQueryProperties, { additionalProperties: false })
-export type PageQuery = Static<typeof PageQuerySchema>
+export type PageQuery = Partial<Record<keyof typeof PageQueryProperties, string>>
+/** Paging of the lists without a stable id order (calls, faults): `$top` and `$skip` only. */
+export const OffsetPageQuerySchema = Type.Object({ $top: PageQueryProperties.$top, $skip: PageQueryProperties.$skip }, { additionalProperties: false })
 
 /** A page of a listing: `@odata.nextLink` (absolute) when more remain. */
 function pageOf<T extends TSchema> (item: T, extra: Record<string, TSchema> = {}) {

@@ -126,13 +126,14 @@ test('requests, calls and faults page too; $top has a default and a maximum', as
   assert.equal(new Set(calls.pages.flat().map((c) => c.id)).size, 5)
 
   for (let i = 0; i < 3; i++) await mock.app.inject({ method: 'POST', url: '/_mock/faults', payload: { path: `/x/${i}`, status: 500 } })
+  expectGraphError(await mock.app.inject({ method: 'GET', url: '/_mock/calls?$skiptoken=2' }), 400, 'BadRequest')
   const faults = await walk(mock, '/_mock/faults?$top=2')
   assert.deepEqual(faults.pages.flat().map((f) => f.path), ['/x/0', '/x/1', '/x/2'])
 
-  for (const bad of ['$top=0', `$top=${MAX_PAGE_SIZE + 1}`, '$skip=1&$skiptoken=2', '$top=abc']) {
+  for (const bad of ['$top=0', `$top=${MAX_PAGE_SIZE + 1}`, '$top=abc']) {
     for (const path of ['/_mock/requests', '/_mock/notifications', '/_mock/calls', '/_mock/faults']) {
       const message = expectGraphError(await mock.app.inject({ method: 'GET', url: `${path}?${bad}` }), 400, 'BadRequest')
-      if (bad.startsWith('$top=') && bad !== '$top=abc') assert.match(message, new RegExp(`1\\.\\.${MAX_PAGE_SIZE} \\(MAX_PAGE_SIZE\\)`))
+      if (bad !== '$top=abc') assert.match(message, new RegExp(`1\\.\\.${MAX_PAGE_SIZE} \\(MAX_PAGE_SIZE\\)`))
     }
   }
 })
@@ -197,7 +198,7 @@ test('globs are bounded in length (400 naming the limit) and faults in number', 
   assert.match(expectGraphError(await mock.app.inject({ method: 'POST', url: '/_mock/faults', payload: { path: long, status: 500 } }), 400, 'BadRequest'), new RegExp(String(MAX_GLOB_LENGTH)))
   assert.match(expectGraphError(await mock.app.inject({ method: 'GET', url: `/_mock/requests?path=${long}` }), 400, 'BadRequest'), new RegExp(String(MAX_GLOB_LENGTH)))
   for (let i = 0; i < MAX_ACTIVE_FAULTS; i++) assert.equal((await mock.app.inject({ method: 'POST', url: '/_mock/faults', payload: { path: `/f/${i}`, status: 500 } })).statusCode, 201)
-  assert.match(expectGraphError(await mock.app.inject({ method: 'POST', url: '/_mock/faults', payload: { path: '/one/more', status: 500 } }), 400, 'BadRequest'), /MAX_ACTIVE_FAULTS = 100/)
+  assert.match(expectGraphError(await mock.app.inject({ method: 'POST', url: '/_mock/faults', payload: { path: '/one/more', status: 500 } }), 400, 'BadRequest'), new RegExp(`MAX_ACTIVE_FAULTS = ${MAX_ACTIVE_FAULTS}`))
 })
 
 test('an adversarial glob against a long path answers at once, in faults and in the listing', async (t) => {
@@ -273,4 +274,27 @@ test('the client reads whole listings across pages; requestsPage and notificatio
   assert.match(page['@odata.nextLink'] ?? '', /\$skiptoken=10$/)
   assert.equal(page.journal.entries, DEFAULT_PAGE_SIZE + 3)
   assert.equal((await control.waitForRequest((e) => e.id === DEFAULT_PAGE_SIZE + 2, { timeoutMs: 0 })).id, DEFAULT_PAGE_SIZE + 2, 'found beyond the first page')
+})
+
+test('a listing filtered by a costly glob stops scanning on its budget and links to the rest: every match once', async (t) => {
+  const mock = await build(t)
+  // Ids of random a/c letters: the glob's sets of live states rarely repeat, so each entry costs a full pass.
+  let seed = 7
+  const letter = (): string => { seed = (seed * 1103515245 + 12345) & 0x7fffffff; return (seed >> 16) % 2 === 0 ? 'a' : 'c' }
+  const total = 3000
+  const paths: string[] = []
+  for (let i = 0; i < total; i++) {
+    const path = `/v1.0/communications/calls/${Array.from({ length: 480 }, letter).join('')}${i % 2 === 0 ? 'y' : 'z'}`
+    paths.push(path)
+    await mock.app.inject({ method: 'GET', url: path, headers: JSON_HEADERS })
+  }
+  const questionMarks = MAX_GLOB_LENGTH - 6
+  const glob = `**c${'?'.repeat(questionMarks)}**z`
+  // The same question as a regular expression, which backtracks only polynomially on it.
+  const reference = new RegExp(`^.*c[^/]{${questionMarks}}.*z$`)
+  const expected = paths.flatMap((p, i) => reference.test(p) ? [i + 1] : [])
+  assert.ok(expected.length > total / 4, `${expected.length} matches`)
+  const { pages } = await walk(mock, `/_mock/requests?$top=${MAX_PAGE_SIZE}&path=${encodeURIComponent(glob)}`)
+  assert.deepEqual(pages.flat().map((e) => e.id), expected, 'each match once, in order')
+  assert.ok(pages.length > Math.ceil(expected.length / MAX_PAGE_SIZE), `${pages.length} pages: the scan was cut at least once`)
 })

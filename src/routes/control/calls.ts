@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { graphErrors } from '../../errors/graph-error.js'
 import { CallIdParams } from '../../schemas/common.js'
-import { PageQuerySchema, ScriptBodySchema, SimulateCallBodySchema, TonesBodySchema } from '../../schemas/control.js'
+import { OffsetPageQuerySchema, ScriptBodySchema, SimulateCallBodySchema, TonesBodySchema } from '../../schemas/control.js'
 import type { Call } from '../../engine/model.js'
 import { pagePosition, sendPage } from './paging.js'
 import { callView } from './views.js'
@@ -33,7 +33,7 @@ export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return await reply.code(201).send({ id: call.id })
   })
 
-  app.get('/calls', { schema: { querystring: PageQuerySchema } }, async (request, reply) =>
+  app.get('/calls', { schema: { querystring: OffsetPageQuerySchema } }, async (request, reply) =>
     await sendPage(request, reply, engine.listCalls(), pagePosition(request.query), { render: (c) => callView(c, clock, recordings) }))
 
   app.get('/calls/:callId', { schema: { params: CallIdParams } }, async (request) => callView(anyCall(request.params.callId), clock, recordings))

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { graphErrors } from '../../errors/graph-error.js'
 import { faultProblem } from '../../inspection/faults.js'
 import { GraphErrorSchema } from '../../schemas/graph-error.js'
-import { FaultBodySchema, FaultListSchema, FaultSchema, PageQuerySchema } from '../../schemas/control.js'
+import { FaultBodySchema, FaultListSchema, FaultSchema, OffsetPageQuerySchema } from '../../schemas/control.js'
 import { pagePosition, sendPage } from './paging.js'
 
 /** POST/GET/DELETE /_mock/faults: injected errors and delays for Graph requests (contract section 6). */
@@ -15,7 +15,7 @@ export const controlFaultRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return await reply.code(201).send(faults.add(request.body))
   })
 
-  app.get('/faults', { schema: { querystring: PageQuerySchema, response: { 200: FaultListSchema } } }, async (request, reply) =>
+  app.get('/faults', { schema: { querystring: OffsetPageQuerySchema, response: { 200: FaultListSchema } } }, async (request, reply) =>
     await sendPage(request, reply, faults.list(), pagePosition(request.query), { render: (f) => f }))
 
   app.delete('/faults', async (_request, reply) => {

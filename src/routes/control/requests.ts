@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { ScanBudget } from '../../inspection/journal-scan.js'
 import { MAX_WAIT_MS, RequestListSchema, RequestsQuerySchema } from '../../schemas/control.js'
 import { pagePosition, sendPage } from './paging.js'
 
@@ -10,7 +11,9 @@ export const controlRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { minCount, waitMs, $top, $skip, $skiptoken, ...filter } = request.query
     const page = pagePosition({ $top, $skip, $skiptoken })
     await requests.waitFor(filter, Number(minCount ?? 0), Math.min(Number(waitMs ?? 0), MAX_WAIT_MS), page.afterId)
-    return await sendPage(request, reply, requests.matching(filter, page.afterId), page, { render: requests.view, idOf: (e) => e.id, extra: { journal: requests.state() } })
+    // A path glob costs up to pattern × path per entry: the page's scan has a budget of its own.
+    const scan = new ScanBudget()
+    return await sendPage(request, reply, requests.matching(filter, page.afterId, scan), page, { render: requests.view, idOf: (e) => e.id, scan, extra: { journal: requests.state() } })
   })
 
   app.delete('/requests', async (_request, reply) => {
