@@ -57,10 +57,10 @@ function compile (glob: string): State[] {
  * character, however many states are live, and only a set not met before costs a pass over its states.
  * Beyond this many sets they are still computed, no longer kept, so memory stays bounded.
  */
-export const MAX_CACHED_STATE_SETS = 4096
+export const MAX_CACHED_STATE_SETS = 1024
 
-/** A set of live states: whether it accepts, and the set each character leads to (filled as met). */
-interface StateSet { readonly states: Int32Array, readonly accepting: boolean, readonly next: Map<string, StateSet> }
+/** A set of live states: whether it accepts, and the set each character leads to (filled as met; null when not kept). */
+interface StateSet { readonly states: Int32Array, readonly accepting: boolean, readonly next: Map<string, StateSet> | null }
 
 /** A glob compiled once (a fault's, or a listing's filter) and tested against many paths. */
 export function compileGlob (glob: string): Glob {
@@ -83,14 +83,15 @@ export function compileGlob (glob: string): Glob {
     return size
   }
 
-  /** The set held in scratch[0..size), as met before or new. */
+  /** The set held in scratch[0..size), as met before or new; once the cache is full, new and not kept. */
   function setOf (size: number): StateSet {
+    if (known.size >= MAX_CACHED_STATE_SETS) return { states: scratch.slice(0, size), accepting: marks[accept] === generation, next: null }
     const sorted = scratch.slice(0, size).sort()
     const key = sorted.join(',')
     const found = known.get(key)
     if (found) return found
-    const set: StateSet = { states: sorted, accepting: size > 0 && sorted[size - 1] === accept, next: new Map() }
-    if (known.size < MAX_CACHED_STATE_SETS) known.set(key, set)
+    const set: StateSet = { states: sorted, accepting: marks[accept] === generation, next: new Map() }
+    known.set(key, set)
     return set
   }
 
@@ -114,7 +115,8 @@ export function compileGlob (glob: string): Glob {
       // GroupStart consumes nothing: add() already moved past it.
     }
     const to = setOf(size)
-    if (known.size < MAX_CACHED_STATE_SETS) from.next.set(c, to)
+    // Only between kept sets: a set made once the cache was full is not met again through a link.
+    if (from.next !== null && to.next !== null) from.next.set(c, to)
     return to
   }
 
@@ -128,7 +130,7 @@ export function compileGlob (glob: string): Glob {
       let set = start
       for (let i = 0; i < text.length && set.states.length > 0; i++) {
         const c = text[i]
-        set = set.next.get(c) ?? step(set, c)
+        set = set.next?.get(c) ?? step(set, c)
       }
       return set.accepting
     }
