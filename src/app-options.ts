@@ -6,6 +6,7 @@ import { LogController, type FastifyReply, type FastifyRequest, type FastifyServ
 import type { Settings } from './config/settings.js'
 import { graphClientErrorHandler } from './errors/client-error.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
+import { redactUrl } from './inspection/redaction.js'
 import { rewriteGraphUrl } from './routes/graph/paths.js'
 
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
@@ -45,9 +46,12 @@ export function loggerOptions (settings: Pick<Settings, 'logLevel'>): FastifySer
   return { level: settings.logLevel, stream: stdoutDestination() }
 }
 
-/** What the request line says: flat fields, which pino writes far faster than the nested req/res objects. */
+/**
+ * What the request line says: flat fields, which pino writes far faster than the nested req/res objects;
+ * credentials in the URL's query are hidden.
+ */
 function requestFields (request: FastifyRequest, reply: FastifyReply): Record<string, unknown> {
-  return { method: request.method, url: request.originalUrl, remoteAddress: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime }
+  return { method: request.method, url: redactUrl(request.originalUrl), remoteAddress: request.ip, statusCode: reply.statusCode, responseTime: reply.elapsedTime }
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { CallerScript } from '../engine/caller/script-schema.js'
 import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
-import type { Fault, FaultBody, RequestEntry, RequestsQuery } from '../schemas/control.js'
+import type { Fault, FaultBody, RequestEntry, RequestsFilter } from '../schemas/control.js'
 import { ControlClientError } from './errors.js'
 import type {
-  CallView, ClockView, NotificationFilter, NotificationPredicate, ScriptInput, SimulateIncomingCallOptions,
-  TokenOptions, WaitOptions
+  CallView, ClockView, NotificationFilter, NotificationPredicate, NotificationsPage, PageQuery, RequestPredicate,
+  RequestsPage, RequestWaitOptions, ScriptInput, SimulateIncomingCallOptions, TokenOptions, WaitOptions
 } from './types.js'
 
 /** The server caps one long-poll at 60 s; longer waits take several. */
@@ -47,6 +47,48 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
 
   const id = (callId: string): string => encodeURIComponent(callId)
 
+  /** Every entry of a listing: its first page, then each @odata.nextLink's, on this client's base URL. */
+  async function all<T> (path: string, query: Query = {}): Promise<T[]> {
+    const out: T[] = []
+    let page = await send<{ value: T[], '@odata.nextLink'?: string }>('GET', path, undefined, query)
+    for (;;) {
+      out.push(...page.value)
+      const next = page['@odata.nextLink']
+      if (next === undefined) return out
+      const url = new URL(next)
+      page = await send('GET', url.pathname + url.search)
+    }
+  }
+
+  /**
+   * The first journal entry (already there or still to come) that matches, waiting on the listing's
+   * long-poll: each round asks for the entries after the last one seen, so it wakes as soon as one arrives,
+   * never sleeps, and reads each entry once whatever the page size.
+   */
+  async function waitForEntry<T extends { id: number }> (method: string, path: string, match: Query | ((entry: T) => boolean), filter: Query, wait: { timeoutMs?: number, afterId?: number }): Promise<T> {
+    const timeoutMs = wait.timeoutMs ?? DEFAULT_WAIT_MS
+    const predicate = typeof match === 'function' ? match : () => true
+    const deadline = Date.now() + timeoutMs
+    let afterId = wait.afterId ?? 0
+    let seen = 0
+    for (;;) {
+      const waitMs = Math.max(0, Math.min(deadline - Date.now(), MAX_POLL_MS))
+      const page = await send<{ value: T[], '@odata.nextLink'?: string }>('GET', path, undefined, { ...filter, $skiptoken: afterId, minCount: 1, waitMs })
+      const found = page.value.find(predicate)
+      if (found) return found
+      seen += page.value.length
+      if (page.value.length > 0) afterId = page.value[page.value.length - 1].id
+      const next = page['@odata.nextLink']
+      // A page cut short by the server's scan budget may hold nothing: its link says where to go on.
+      if (next !== undefined) afterId = Math.max(afterId, Number(new URL(next).searchParams.get('$skiptoken') ?? afterId))
+      // More pages already there are read at once, whatever the time.
+      if (next === undefined && Date.now() >= deadline) {
+        const what = typeof match === 'function' ? `the predicate${Object.keys(filter).length > 0 ? ` with filter ${JSON.stringify(filter)}` : ''}` : `filter ${JSON.stringify(filter)}`
+        throw new Error(`${method}: no ${method === 'waitForRequest' ? 'request' : 'delivery attempt'} matched ${what} within ${timeoutMs} ms (${seen} ${method === 'waitForRequest' ? 'requests' : 'attempts'} matched the server-side filter).`)
+      }
+    }
+  }
+
   const client = {
     /** The base URL of the mock this client talks to. */
     url: root,
@@ -61,7 +103,7 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     simulateIncomingCall: async (call: SimulateIncomingCallOptions = {}): Promise<{ id: string }> => await send('POST', '/_mock/calls', call),
 
     /** GET /_mock/calls */
-    listCalls: async (): Promise<CallView[]> => (await send<{ value: CallView[] }>('GET', '/_mock/calls')).value,
+    listCalls: async (): Promise<CallView[]> => await all('/_mock/calls'),
 
     /** GET /_mock/calls/{id}, with operations and recordings. */
     getCall: async (callId: string): Promise<CallView> => await send('GET', `/_mock/calls/${id(callId)}`),
@@ -90,38 +132,35 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     /** POST /_mock/clock/advance (manual clock): runs what is due; resolves after the first delivery attempts. Rejects with status 409 when a reset overtakes it. */
     advanceClock: async (ms: number): Promise<ClockView> => await send('POST', '/_mock/clock/advance', { ms }),
 
-    /** GET /_mock/notifications: every delivery attempt so far, optionally filtered. */
-    notifications: async (filter: NotificationFilter = {}): Promise<DeliveryAttempt[]> =>
-      (await send<{ value: DeliveryAttempt[] }>('GET', '/_mock/notifications', undefined, { ...filter })).value,
+    /** GET /_mock/notifications: every delivery attempt so far, optionally filtered (every page of it). */
+    notifications: async (filter: NotificationFilter = {}): Promise<DeliveryAttempt[]> => await all('/_mock/notifications', { ...filter }),
+
+    /** GET /_mock/notifications, one page: `$top`, `$skip` or the `$skiptoken` of the last page's nextLink. */
+    notificationsPage: async (query: NotificationFilter & PageQuery = {}): Promise<NotificationsPage> => await send('GET', '/_mock/notifications', undefined, { ...query }),
 
     /**
      * The first delivery attempt (already in the journal or still to come) that matches, waiting on the
      * journal's long-poll; rejects after `timeoutMs` (real time) naming what it waited for.
      */
     async waitForNotification (match: NotificationFilter | NotificationPredicate, wait: WaitOptions = {}): Promise<DeliveryAttempt> {
-      const timeoutMs = wait.timeoutMs ?? DEFAULT_WAIT_MS
-      const predicate: NotificationPredicate = typeof match === 'function' ? match : () => true
-      const filter: NotificationFilter = typeof match === 'function' ? (wait.filter ?? {}) : match
-      const afterId = wait.afterId ?? 0
-      const deadline = Date.now() + timeoutMs
-      let seen = 0
-      for (;;) {
-        const waitMs = Math.max(0, Math.min(deadline - Date.now(), MAX_POLL_MS))
-        // Ask for one more entry than last time: the server answers as soon as one arrives.
-        const entries = (await send<{ value: DeliveryAttempt[] }>('GET', '/_mock/notifications', undefined, { ...filter, minCount: seen + 1, waitMs })).value
-        const found = entries.find((e) => e.id > afterId && predicate(e))
-        if (found) return found
-        seen = entries.length
-        if (Date.now() >= deadline) {
-          const what = typeof match === 'function' ? `the predicate${Object.keys(filter).length > 0 ? ` with filter ${JSON.stringify(filter)}` : ''}` : `filter ${JSON.stringify(filter)}`
-          throw new Error(`waitForNotification: no delivery attempt matched ${what} within ${timeoutMs} ms (${seen} attempts matched the server-side filter).`)
-        }
-      }
+      const filter = typeof match === 'function' ? (wait.filter ?? {}) : match
+      return await waitForEntry('waitForNotification', '/_mock/notifications', match, { ...filter }, wait)
     },
 
-    /** GET /_mock/requests: the Graph requests the bot sent, with what the mock answered. */
-    requests: async (filter: RequestsQuery = {}): Promise<RequestEntry[]> =>
-      (await send<{ value: RequestEntry[] }>('GET', '/_mock/requests', undefined, { ...filter })).value,
+    /** GET /_mock/requests: the Graph requests the bot sent, with what the mock answered (every page). */
+    requests: async (filter: RequestsFilter = {}): Promise<RequestEntry[]> => await all('/_mock/requests', { ...filter }),
+
+    /** GET /_mock/requests, one page, with what the journal holds and dropped (`journal`). */
+    requestsPage: async (query: RequestsFilter & PageQuery = {}): Promise<RequestsPage> => await send('GET', '/_mock/requests', undefined, { ...query }),
+
+    /**
+     * The first Graph request (already journaled or still to come) that matches, e.g. the bot's answer
+     * before a manual-clock test advances time; rejects after `timeoutMs` (real time).
+     */
+    async waitForRequest (match: RequestsFilter | RequestPredicate, wait: RequestWaitOptions = {}): Promise<RequestEntry> {
+      const filter = typeof match === 'function' ? (wait.filter ?? {}) : match
+      return await waitForEntry('waitForRequest', '/_mock/requests', match, { ...filter }, wait)
+    },
 
     /** DELETE /_mock/requests */
     clearRequests: async (): Promise<void> => { await send('DELETE', '/_mock/requests') },
@@ -130,7 +169,7 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     addFault: async (fault: FaultBody): Promise<Fault> => await send('POST', '/_mock/faults', fault),
 
     /** GET /_mock/faults: faults still active, with what remains of them. */
-    listFaults: async (): Promise<Fault[]> => (await send<{ value: Fault[] }>('GET', '/_mock/faults')).value,
+    listFaults: async (): Promise<Fault[]> => await all('/_mock/faults'),
 
     /** DELETE /_mock/faults */
     clearFaults: async (): Promise<void> => { await send('DELETE', '/_mock/faults') },

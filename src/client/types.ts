@@ -3,12 +3,12 @@ import type { CallerScript } from '../engine/caller/script-schema.js'
 import type { Call, Operation } from '../engine/model.js'
 import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
 import type { RecordingInfo } from '../recordings/recording-store.js'
-import type { NotificationsQuerySchema, SimulateCallBody } from '../schemas/control.js'
+import type { NotificationsQuerySchema, RequestEntry, RequestJournalState, RequestsFilter, SimulateCallBody } from '../schemas/control.js'
 
 export type { CallerScript } from '../engine/caller/script-schema.js'
 export type { DeliveryAttempt } from '../notifications/delivery-journal.js'
 export type { RecordingInfo } from '../recordings/recording-store.js'
-export type { Fault, FaultBody, RequestEntry, RequestsQuery } from '../schemas/control.js'
+export type { Fault, FaultBody, RequestEntry, RequestJournalState, RequestsFilter, RequestsQuery } from '../schemas/control.js'
 
 /** A caller script inline, the name of a file in fixtures/scenarios/, or `{ scenario: name }`. */
 export type ScriptInput = CallerScript | string | { scenario: string }
@@ -16,9 +16,18 @@ export type ScriptInput = CallerScript | string | { scenario: string }
 /** POST /_mock/calls: everything is optional; the callback defaults to CALLBACK_URL. */
 export type SimulateIncomingCallOptions = Omit<SimulateCallBody, 'script'> & { script?: CallerScript | string }
 
-/** Filters of GET /_mock/notifications (the long-poll parameters are the client's business). */
-export type NotificationFilter = Omit<Static<typeof NotificationsQuerySchema>, 'minCount' | 'waitMs'>
+/** Filters of GET /_mock/notifications (the long-poll and paging parameters are the client's business). */
+export type NotificationFilter = Omit<Static<typeof NotificationsQuerySchema>, 'minCount' | 'waitMs' | keyof PageQuery>
+
+/** Which page of a listing: `$top` entries (1..1000, default 100) after `$skip` entries or a nextLink's `$skiptoken`. */
+export interface PageQuery { $top?: number, $skip?: number, $skiptoken?: string }
 export type NotificationPredicate = (entry: DeliveryAttempt) => boolean
+export type RequestPredicate = (entry: RequestEntry) => boolean
+
+/** One page of a listing: `@odata.nextLink` when more remain. */
+export interface Page<T> { value: T[], '@odata.nextLink'?: string }
+export type NotificationsPage = Page<DeliveryAttempt>
+export type RequestsPage = Page<RequestEntry> & { journal: RequestJournalState }
 
 /** An operation as GET /_mock/calls/{id} shows it (src/routes/control/views.ts). */
 export type OperationView = Pick<Operation, 'id' | 'kind' | 'status' | 'completionReason' | 'resultInfo' | 'clientContext' | 'apiVersion' | 'recordingLocation' | 'notified'> & {
@@ -49,14 +58,16 @@ export interface ClockView {
   pendingEvents: number
 }
 
-export interface WaitOptions {
+export interface WaitOptions<F = NotificationFilter> {
   /** Real ms to wait before rejecting; default 5000. */
   timeoutMs?: number
   /** With a predicate: narrow the journal on the server first. */
-  filter?: NotificationFilter
+  filter?: F
   /** Only entries with a journal id above this one (e.g. the last one already seen). */
   afterId?: number
 }
+
+export type RequestWaitOptions = WaitOptions<RequestsFilter>
 
 export interface TokenOptions {
   clientId?: string

@@ -1,11 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import type { Fault, FaultBody } from '../schemas/control.js'
-import { globToRegExp } from './glob.js'
+import { compileGlob, type Glob } from './glob.js'
 
-interface ActiveFault { fault: Fault, pattern: RegExp }
+/** Faults active at once: every Graph request is matched against each, so their number is bounded. */
+export const MAX_ACTIVE_FAULTS = 20
+
+interface ActiveFault { fault: Fault, pattern: Glob }
 
 /** Why a fault cannot be added, as a sentence; undefined when it can. */
-export function faultProblem (body: FaultBody): string | undefined {
+export function faultProblem (body: FaultBody, active: number): string | undefined {
+  if (active >= MAX_ACTIVE_FAULTS) return `${active} faults are active, the most there may be (MAX_ACTIVE_FAULTS = ${MAX_ACTIVE_FAULTS}); delete some first.`
   if (body.status === undefined && body.delayMs === undefined) return 'A fault needs a status, a delayMs, or both; this one would do nothing.'
   if (body.retryAfterSeconds !== undefined && body.status !== 429 && body.status !== 503) {
     return `retryAfterSeconds goes with status 429 or 503, not ${String(body.status ?? 'no status')}.`
@@ -36,9 +40,10 @@ export function createFaultStore () {
         delayMs: body.delayMs ?? 0,
         message: body.message ?? null
       }
-      active.push({ fault, pattern: globToRegExp(body.path) })
+      active.push({ fault, pattern: compileGlob(body.path) })
       return { ...fault }
     },
+    size (): number { return active.length },
     list (): Fault[] {
       return active.map((a) => ({ ...a.fault }))
     },

@@ -1,9 +1,9 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Clock } from '../clock/clock.js'
 import { GraphError, graphErrorForStatus } from '../errors/graph-error.js'
 import type { Fault } from '../schemas/control.js'
 import type { FaultStore } from './faults.js'
-import type { RequestJournal } from './request-journal.js'
+import { measuredBodyBytes, type RequestJournal } from './request-journal.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -13,6 +13,21 @@ declare module 'fastify' {
 }
 
 export interface InspectionDeps { faults: FaultStore, requests: RequestJournal, clock: Clock }
+
+/** Bytes of the request's head as sent, its URL and headers (rawHeaders is [name, value, name, value, …]). */
+function headBytesOf (request: FastifyRequest): number {
+  let n = request.originalUrl.length
+  for (const h of request.raw.rawHeaders) n += h.length
+  return n
+}
+
+/** Size of the body as sent: content-length when the bot gave one (almost always), else measured. */
+function bodyBytesOf (request: FastifyRequest): number | null {
+  const body = request.body
+  if (body === undefined || body === null) return null
+  const declared = Number(request.headers['content-length'])
+  return Number.isSafeInteger(declared) && declared >= 0 ? declared : measuredBodyBytes(body)
+}
 
 function pathOf (url: string): string {
   const q = url.indexOf('?')
@@ -58,6 +73,8 @@ export function addInspectionHooks (app: FastifyInstance, deps: InspectionDeps):
       query: (request.query ?? {}) as Record<string, string | string[]>,
       headers: request.headers,
       body: request.body ?? null,
+      bodyBytes: bodyBytesOf(request),
+      headBytes: headBytesOf(request),
       status: reply.statusCode,
       faultId: arrival?.faultId ?? null,
       durationMs: Math.round(reply.elapsedTime * 1000) / 1000

@@ -1,4 +1,6 @@
 import { flat } from '../engine/ids.js'
+import { createLongPoll } from '../inspection/long-poll.js'
+import { firstAfterId } from '../inspection/journal-scan.js'
 
 /** One delivery attempt of one commsNotifications POST, as `GET /_mock/notifications` lists it. */
 export interface DeliveryAttempt {
@@ -27,7 +29,13 @@ export interface DeliveryAttempt {
 /** What add() takes: changeTypes and resourceUrls may be left out when the body is a commsNotifications body. */
 export type NewDeliveryAttempt = Omit<DeliveryAttempt, 'id' | 'changeTypes' | 'resourceUrls'> & Partial<Pick<DeliveryAttempt, 'changeTypes' | 'resourceUrls'>>
 
-export interface JournalFilter { callId?: string, outcome?: DeliveryAttempt['outcome'], changeType?: string, resourceUrl?: string }
+export interface JournalFilter { callId?: string, outcome?: DeliveryAttempt['outcome'], changeType?: string, resourceKind?: ResourceKind, resourceUrl?: string }
+
+/** What a notification is about: the call itself, or one of its operations (…/operations/{id}). */
+export type ResourceKind = 'call' | 'operation'
+export function resourceKindOf (resourceUrl: string): ResourceKind {
+  return /\/operations\//i.test(resourceUrl) ? 'operation' : 'call'
+}
 
 type Notifications = Array<{ changeType?: unknown, resourceUrl?: unknown }>
 
@@ -98,6 +106,9 @@ function resourceUrlsOf (e: Stored): string[] {
   return notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
 }
 
+/** An attempt as held; the journal's view() shows it. */
+export type JournalEntry = Readonly<Pick<DeliveryAttempt, 'id'>>
+
 function view (e: Stored): DeliveryAttempt {
   const { previousOfCall, forgotten, ...attempt } = e
   return { ...attempt, body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
@@ -108,6 +119,7 @@ function matches (a: Stored, f: JournalFilter): boolean {
     (f.callId === undefined || a.callId.toLowerCase() === f.callId.toLowerCase()) &&
     (f.outcome === undefined || a.outcome === f.outcome) &&
     (f.changeType === undefined || changeTypesOf(a).includes(f.changeType)) &&
+    (f.resourceKind === undefined || resourceUrlsOf(a).some((u) => resourceKindOf(u) === f.resourceKind)) &&
     (f.resourceUrl === undefined || resourceUrlsOf(a).some((u) => u.toLowerCase().includes(f.resourceUrl!.toLowerCase())))
 }
 
@@ -122,19 +134,17 @@ export function createDeliveryJournal () {
   // Entries of forgotten calls still in `entries`: the array is compacted once they are half of it.
   let forgottenCount = 0
   let lastOfCall = new Map<string, Stored>()
-  const waiters = new Set<(added: Stored | undefined) => void>()
+  const poll = createLongPoll<Stored>()
 
-  function candidates (filter: JournalFilter): Stored[] {
-    if (filter.callId === undefined) return entries
+  /** Matching attempts with an id above `afterId`, oldest first, found lazily: a page reads only its own. */
+  function * matching (filter: JournalFilter, afterId = 0): Generator<Stored> {
+    if (filter.callId === undefined) {
+      for (let i = firstAfterId(entries, afterId); i < entries.length; i++) if (matches(entries[i], filter)) yield entries[i]
+      return
+    }
     const mine: Stored[] = []
-    for (let e = lastOfCall.get(filter.callId.toLowerCase()); e; e = e.previousOfCall) mine.push(e)
-    return mine.reverse()
-  }
-
-  function list (filter: JournalFilter = {}): DeliveryAttempt[] {
-    const out: DeliveryAttempt[] = []
-    for (const e of candidates(filter)) if (matches(e, filter)) out.push(view(e))
-    return out
+    for (let e = lastOfCall.get(filter.callId.toLowerCase()); e && e.id > afterId; e = e.previousOfCall) mine.push(e)
+    for (let i = mine.length - 1; i >= 0; i--) if (matches(mine[i], filter)) yield mine[i]
   }
 
   return {
@@ -144,25 +154,22 @@ export function createDeliveryJournal () {
       if (entry.changeTypes || entry.resourceUrls) givenLists.set(stored, { changeTypes: entry.changeTypes, resourceUrls: entry.resourceUrls })
       entries.push(stored)
       lastOfCall.set(key, stored)
-      for (const wake of waiters) wake(stored)
+      poll.notify(stored)
     },
-    list,
-    /** Resolves with the matching entries once there are at least minCount of them, or when waitMs (real) runs out. */
-    async waitFor (filter: JournalFilter, minCount: number, waitMs: number): Promise<DeliveryAttempt[]> {
+    /** Every matching attempt, oldest first. */
+    list (filter: JournalFilter = {}): DeliveryAttempt[] {
+      return Array.from(matching(filter), view)
+    },
+    /** Matching attempts after `afterId`, oldest first, lazily; view() shows one. */
+    matching: matching as (filter: JournalFilter, afterId?: number) => Iterable<JournalEntry>,
+    /** An attempt as GET /_mock/notifications shows it, its body rendered. */
+    view: view as (entry: JournalEntry) => DeliveryAttempt,
+    /** Resolves once `minCount` attempts after `afterId` match, or when waitMs (real) runs out. */
+    async waitFor (filter: JournalFilter, minCount: number, waitMs: number, afterId = 0): Promise<void> {
       let count = 0
-      for (const e of candidates(filter)) if (matches(e, filter)) count++
-      if (count >= minCount || waitMs <= 0) return list(filter)
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, waitMs)
-        function done (): void { clearTimeout(timer); waiters.delete(check); resolve() }
-        // Called with each new entry, or undefined when the journal is cleared: the count starts again.
-        function check (added: Stored | undefined): void {
-          if (added === undefined) count = 0
-          else if (matches(added, filter) && ++count >= minCount) done()
-        }
-        waiters.add(check)
-      })
-      return list(filter)
+      const found = matching(filter, afterId)
+      while (count < minCount && found.next().done !== true) count++
+      await poll.wait(count, (e) => matches(e, filter), minCount, waitMs)
     },
     /** Drops a call's attempts (the engine forgot the call: MAX_ENDED_CALLS). */
     forgetCall (callId: string): void {
@@ -185,7 +192,7 @@ export function createDeliveryJournal () {
       nextId = 1
       forgottenCount = 0
       lastOfCall = new Map()
-      for (const wake of waiters) wake(undefined)
+      poll.notify(undefined)
     }
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { callIdOfPath, createRequestJournal, redactHeaders, REQUEST_JOURNAL_LIMIT } from '../../src/inspection/request-journal.js'
+import { callIdOfPath, createRequestJournal, REQUEST_JOURNAL_LIMIT } from '../../src/inspection/request-journal.js'
+import { redactHeaders } from '../../src/inspection/redaction.js'
 import { advance, answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 import type { BuiltMock } from '../../src/server.js'
 
@@ -99,10 +100,12 @@ test('GET /_mock/requests filters by callId, method and path glob', async (t) =>
 
 test('the journal keeps only the newest entries; ids are never reused', () => {
   assert.equal(REQUEST_JOURNAL_LIMIT, 10_000)
-  const journal = createRequestJournal((ms) => new Date(ms).toISOString(), 3)
-  const entry = { virtualMs: 0, method: 'GET', path: '/x', route: null, query: {}, headers: {}, body: null, status: 200, faultId: null, durationMs: 0 }
+  const journal = createRequestJournal((ms) => new Date(ms).toISOString(), { maxEntries: 3 })
+  const entry = { virtualMs: 0, method: 'GET', path: '/x', route: null, query: {}, headers: {}, body: null, bodyBytes: null, headBytes: 0, status: 200, faultId: null, durationMs: 0 }
   for (let i = 0; i < 5; i++) journal.add({ ...entry, path: `/x/${i}` })
   assert.deepEqual(journal.list().map((e) => [e.id, e.path]), [[3, '/x/2'], [4, '/x/3'], [5, '/x/4']])
+  assert.equal(journal.state().droppedForCount, 2, 'the listing says how many were dropped')
+  assert.equal(journal.state().droppedForBytes, 0)
 })
 
 test('callIdOfPath and redactHeaders', () => {

@@ -40,6 +40,7 @@ test('the README\'s in-process example runs, with the bot\'s part filled in', as
   assert.ok(block, 'the in-process example')
   const placeholder = '// ... your bot answers and calls recordResponse ...'
   assert.ok(block.includes(placeholder))
+  assert.match(block, /try \{[\s\S]*\} finally \{\n\s*await mock\.close\(\)/, 'the mock is closed even when a wait fails')
   // The bot's part, as a bot would do it over HTTP; the callback is the mock's own sink.
   const bot = `
     const headers = { authorization: 'Bearer t', 'content-type': 'application/json' }
@@ -51,8 +52,8 @@ test('the README\'s in-process example runs, with the bot\'s part filled in', as
   const code = block
     .replace("from 'graph-calling-mock'", `from ${JSON.stringify(new URL('../../src/index.ts', import.meta.url).pathname)}`)
     .replace("{ callbackUri: 'http://127.0.0.1:3978/api/calls' }", '{ callbackUri: mock.url + \'/_mock/callback-sink\' }')
-    .replace(placeholder, bot) +
-    '\nconsole.log(JSON.stringify({ status: done.body.value[0].resourceData.status, reason: done.body.value[0].resourceData.resultInfo.subcode, requests: requests.map((r) => r.path) }))\n'
+    .replace(placeholder, bot)
+    .replace('} finally {', '  console.log(JSON.stringify({ status: done.body.value[0].resourceData.status, reason: done.body.value[0].resourceData.resultInfo.subcode, requests: requests.map((r) => r.path) }))\n} finally {')
   const dir = await mkdtemp(join(tmpdir(), 'readme-ts-'))
   try {
     const file = join(dir, 'example.mts')

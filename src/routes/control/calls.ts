@@ -1,8 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { graphErrors } from '../../errors/graph-error.js'
 import { CallIdParams } from '../../schemas/common.js'
-import { ScriptBodySchema, SimulateCallBodySchema, TonesBodySchema } from '../../schemas/control.js'
+import { OffsetPageQuerySchema, ScriptBodySchema, SimulateCallBodySchema, TonesBodySchema } from '../../schemas/control.js'
 import type { Call } from '../../engine/model.js'
+import { pagePosition, sendPage } from './paging.js'
 import { callView } from './views.js'
 
 /** Simulated calls and the scripted caller (contract sections 5 and 6). */
@@ -32,7 +33,8 @@ export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return await reply.code(201).send({ id: call.id })
   })
 
-  app.get('/calls', async () => ({ value: engine.listCalls().map((c) => callView(c, clock, recordings)) }))
+  app.get('/calls', { schema: { querystring: OffsetPageQuerySchema } }, async (request, reply) =>
+    await sendPage(request, reply, engine.listCalls(), pagePosition(request.query), { render: (c) => callView(c, clock, recordings) }))
 
   app.get('/calls/:callId', { schema: { params: CallIdParams } }, async (request) => callView(anyCall(request.params.callId), clock, recordings))
 

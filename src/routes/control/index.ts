@@ -1,11 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { graphErrorForStatus, graphErrors } from '../../errors/graph-error.js'
-import { AdvanceBodySchema, NotificationsQuerySchema } from '../../schemas/control.js'
+import { AdvanceBodySchema, MAX_WAIT_MS, NotificationsQuerySchema } from '../../schemas/control.js'
 import { controlCallRoutes } from './calls.js'
 import { controlFaultRoutes } from './faults.js'
+import { pagePosition, sendPage } from './paging.js'
 import { controlRequestRoutes } from './requests.js'
-
-const MAX_WAIT_MS = 60_000
 
 /** The control API under /_mock: no Graph auth, JSON, errors in Graph's shape (contract section 6). */
 export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -40,10 +39,11 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return clockView()
   })
 
-  app.get('/notifications', { schema: { querystring: NotificationsQuerySchema } }, async (request) => {
-    const { minCount, waitMs, ...filter } = request.query
-    const entries = await journal.waitFor(filter, Number(minCount ?? 0), Math.min(Number(waitMs ?? 0), MAX_WAIT_MS))
-    return { value: entries }
+  app.get('/notifications', { schema: { querystring: NotificationsQuerySchema } }, async (request, reply) => {
+    const { minCount, waitMs, $top, $skip, $skiptoken, ...filter } = request.query
+    const page = pagePosition({ $top, $skip, $skiptoken })
+    await journal.waitFor(filter, Number(minCount ?? 0), Math.min(Number(waitMs ?? 0), MAX_WAIT_MS), page.afterId)
+    return await sendPage(request, reply, journal.matching(filter, page.afterId), page, { render: journal.view, idOf: (e) => e.id })
   })
 
   await app.register(controlCallRoutes)
