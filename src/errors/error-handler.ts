@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { GraphError, graphErrors } from './graph-error.js'
 import type { GraphErrorBody } from '../schemas/graph-error.js'
+import { redactUrl } from '../inspection/redaction.js'
 
 /** The client-request-id a reply echoes: the client's own when it is a sane header value. */
 export function clientRequestIdOf (request: FastifyRequest): string {
@@ -30,7 +31,7 @@ export function sendGraphError (reply: FastifyReply, err: GraphError): FastifyRe
 
 /** Errors Fastify raises before routing (a URL that cannot be decoded), in Graph's shape. */
 export function frameworkErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendGraphError(reply, graphErrors.badRequest(error.code === 'FST_ERR_BAD_URL' ? `The URL '${request.url.slice(0, 200)}' is not valid: it cannot be decoded.` : error.message))
+  return sendGraphError(reply, graphErrors.badRequest(error.code === 'FST_ERR_BAD_URL' ? `The URL '${redactUrl(request.url).slice(0, 200)}' is not valid: it cannot be decoded.` : error.message))
 }
 
 /** `/prompts/0/mediaInfo` -> `prompts[0].mediaInfo` */
@@ -75,7 +76,8 @@ export function errorHandler (error: FastifyError | GraphError | Error, request:
 
 /** Unknown routes fail loudly, in Graph's shape, with a log line naming them. */
 export function notFoundHandler (request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  request.log.warn({ method: request.method, url: request.originalUrl }, 'no route for this request')
-  const path = request.originalUrl.split('?')[0]
+  const url = redactUrl(request.originalUrl)
+  request.log.warn({ method: request.method, url }, 'no route for this request')
+  const path = url.split('?')[0]
   return sendGraphError(reply, graphErrors.itemNotFound(`Resource not found for the segment '${path.split('/').filter(Boolean).pop() ?? '/'}' (${request.method} ${path}).`))
 }
