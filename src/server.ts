@@ -6,7 +6,7 @@ import { registerApp } from './app.js'
 import { localUrlOf, SettingsError, settingInfo } from './config/load-settings.js'
 import type { Settings } from './config/settings.js'
 import { createMockServices, type MockServices } from './mock-services.js'
-import { prepareServerTls, type ServerTls } from './tls/server-tls.js'
+import type { ServerTls } from './tls/server-tls.js'
 
 export interface BuiltMock { app: FastifyInstance, services: MockServices }
 
@@ -76,7 +76,8 @@ async function writeReadyFile (app: FastifyInstance, file: string, url: string):
  * SettingsError when HOST or PORT cannot be used.
  */
 export async function listenMock (settings: Settings): Promise<RunningMock> {
-  const tls = settings.https ? await prepareServerTls(settings) : undefined
+  // Loaded only for HTTPS: the certificate code is not part of every start.
+  const tls = settings.https ? await (await import('./tls/server-tls.js')).prepareServerTls(settings) : undefined
   const built = await buildMock(settings, tls)
   try {
     await built.app.listen({ port: settings.port, host: settings.host })
