@@ -11,6 +11,7 @@ import { createFaultStore } from './inspection/faults.js'
 import { createRequestJournal } from './inspection/request-journal.js'
 import { createDeliveryJournal } from './notifications/delivery-journal.js'
 import { createDispatcher } from './notifications/dispatcher.js'
+import { createActivityLog } from './logging/activity-log.js'
 import { createNotifier } from './notifications/notifier.js'
 import { defaultFixtureDir, FixtureAudio } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
@@ -37,9 +38,13 @@ export function createMockServices (settings: Settings, log: Logger) {
   const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
   let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
+  const notify = createNotifier(dispatcher)
+  const activity = createActivityLog(log.child({ component: 'engine' }))
   const engine = createEngine({
     clock,
-    emit: createNotifier(dispatcher),
+    // The bot hears of every change; the log says it in the mock's words.
+    emit: (event) => { notify(event); activity.events(event) },
+    note: activity.notes,
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
     scenariosDir: join(fixturesRoot, 'scenarios'),

@@ -2,13 +2,15 @@ import type { Clock } from '../clock/clock.js'
 import { createCallerScripts } from './caller/caller-scripts.js'
 import { createCallLifecycle } from './calls.js'
 import type { EngineContext } from './context.js'
-import type { EventSink, RecordingSink } from './events.js'
+import type { EventSink, NoteSink, RecordingSink } from './events.js'
 import { createMediaEngine } from './media/media-engine.js'
 import type { Call } from './model.js'
 
 export interface EngineOptions {
   clock: Clock
   emit: EventSink
+  /** What happens without a notification (the mock's log); nothing by default. */
+  note?: NoteSink
   recordings: RecordingSink
   fixtureMs: (name: string) => number | undefined
   scenariosDir: string
@@ -27,6 +29,7 @@ export function createEngine (options: EngineOptions) {
   const ctx: EngineContext = {
     clock: options.clock,
     emit: options.emit,
+    note: options.note ?? (() => undefined),
     recordings: options.recordings,
     fixtureMs: options.fixtureMs,
     calls: new Map(),
