@@ -7,7 +7,7 @@ import { Type, type Static } from 'typebox'
 export const SettingsSchema = Type.Object({
   port: Type.Integer({ minimum: 0, maximum: 65535, default: 4000, env: 'PORT', description: 'TCP port to listen on (0 = any free port)' }),
   host: Type.String({ minLength: 1, default: '127.0.0.1', env: 'HOST', description: 'Interface to listen on (the Docker image sets 0.0.0.0)' }),
-  publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', env: 'PUBLIC_BASE_URL', description: 'Base of Location headers, recordingLocation, token and OIDC URLs (default http://HOST:PORT)' })),
+  publicBaseUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$', env: 'PUBLIC_BASE_URL', description: 'Base of Location headers, recordingLocation, token and OIDC URLs (default http://HOST:PORT, or https:// with HTTPS)' })),
   callbackUrl: Type.Optional(Type.String({ pattern: '^https?://[^\\s]+$', env: 'CALLBACK_URL', description: 'Default bot callback for simulated incoming calls that name none' })),
   clock: Type.Union([Type.Literal('real'), Type.Literal('manual')], { default: 'real', env: 'CLOCK', description: '`real`, or `manual` (time moves only through POST /_mock/clock/advance)' }),
   timeScale: Type.Number({ exclusiveMinimum: 0, maximum: 1000, default: 1, env: 'TIME_SCALE', description: 'Real clock only: a virtual second lasts TIME_SCALE real seconds (0.01 = 100x faster)' }),
