@@ -20,7 +20,7 @@ import { createRecordingStore } from './recordings/recording-store.js'
  * Everything the mock is, apart from HTTP: built once from the settings and handed to the Fastify app,
  * so tests and the CLI run the very same wiring.
  */
-export function createMockServices (settings: Settings, log: Logger) {
+export function createMockServices (settings: Settings, log: Logger, options: { trustedCa?: string } = {}) {
   // Every Location header and resource URL starts with it: worked out when the port is known, not per use.
   let base = publicBaseUrlOf(settings, settings.port)
   const baseUrl = (): string => base
@@ -35,7 +35,7 @@ export function createMockServices (settings: Settings, log: Logger) {
   const fixtures = new FixtureAudio(join(fixturesRoot, 'audio'))
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
-  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }) })
+  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), extraCa: options.trustedCa })
   let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
   const notify = createNotifier(dispatcher)

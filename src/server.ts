@@ -12,13 +12,13 @@ export interface BuiltMock { app: FastifyInstance, services: MockServices }
 
 /**
  * The mock as a Fastify instance that is ready but not listening (tests use inject on it). With `tls`
- * the server it would listen with speaks HTTPS.
+ * the server it would listen with speaks HTTPS, and notifications trust its CA too.
  */
-export async function buildMock (settings: Settings, tls?: Pick<ServerTls, 'cert' | 'key'>): Promise<BuiltMock> {
+export async function buildMock (settings: Settings, tls?: Pick<ServerTls, 'cert' | 'key' | 'caCert'>): Promise<BuiltMock> {
   const options = fastifyOptions(settings)
   // Fastify's typings pick the server's type from the options; the app's plugins see a plain instance.
   const app = Fastify(tls ? { ...options, https: { cert: tls.cert, key: tls.key } } as typeof options : options)
-  const services = createMockServices(settings, app.log)
+  const services = createMockServices(settings, app.log, { trustedCa: tls?.caCert })
   // A configured key is read now, so a bad file stops start-up like any bad setting; a generated one
   // keeps being made in the background.
   if (settings.signingKeyFile) {

@@ -65,4 +65,9 @@ test('under HTTPS the base URL defaults to https, the control client trusts the 
   const created = await mock.control.waitForNotification({ callId: id, changeType: 'created' })
   assert.equal(created.outcome, 'delivered')
   assert.equal((created.body as any).value[0].resourceUrl, `/communications/calls/${id}`)
+  // The mock trusts its own CA when it posts, so its callback sink works over HTTPS as over HTTP.
+  const sunk = await mock.control.simulateIncomingCall({ callbackUri: `${mock.url}/_mock/callback-sink` })
+  await mock.control.advanceClock(0)
+  const toSink = await mock.control.waitForNotification({ callId: sunk.id, changeType: 'created' })
+  assert.deepEqual([toSink.outcome, toSink.error], ['delivered', null])
 })
