@@ -25,7 +25,9 @@ const result = await build({
   // the transport stay real packages. pino itself is bundled, so its require('thread-stream') resolves
   // from dist/: thread-stream is a direct dependency (the range pino 10 uses) for that reason. @fastify/swagger is imported on the first /_mock/docs request, so
   // it (and the YAML library it brings) is neither parsed nor loaded at start-up.
-  external: ['pino-pretty', 'thread-stream', '@fastify/swagger'],
+  // node-forge (HTTPS certificates) is loaded only under --https: as a package it stays out of the bundle
+  // every start reads.
+  external: ['pino-pretty', 'thread-stream', '@fastify/swagger', 'node-forge'],
   // The sources are ES modules: import.meta.url becomes the bundle's own URL.
   define: { 'import.meta.url': '__bundleUrl' },
   banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },

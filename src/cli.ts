@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { rmSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import closeWithGrace from 'close-with-grace'
 import { resolveSettings, SettingsError } from './config/load-settings.js'
@@ -11,7 +12,8 @@ export function helpText (): string {
   const rows = SETTINGS.map((s) => {
     const values = s.values ? ` (${s.values.join('|')})` : ''
     const def = s.default !== undefined ? ` [default: ${String(s.default)}]` : ''
-    return `  ${(s.flag + ' <value>').padEnd(38)} ${s.env}: ${s.description}${values}${def}`
+    const usage = s.kind === 'boolean' ? s.flag : s.flag + ' <value>'
+    return `  ${usage.padEnd(38)} ${s.env}: ${s.description}${values}${def}`
   })
   return [
     'graph-calling-mock: a Microsoft Graph calling API emulator (recordResponse, playPrompt, notifications).',
@@ -28,7 +30,7 @@ export function helpText (): string {
 
 /** Settings from the environment with flags on top; throws with a message naming the bad flag. */
 export function settingsFromArgs (argv: string[], env: NodeJS.ProcessEnv): Settings | 'help' | 'version' {
-  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag.slice(2), { type: 'string' as const }]))
+  const options = Object.fromEntries(SETTINGS.map((s) => [s.flag.slice(2), { type: s.kind === 'boolean' ? 'boolean' as const : 'string' as const }]))
   const { values } = parseArgs({ args: argv, options: { ...options, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } }, strict: true, allowPositionals: false })
   if (values.help) return 'help'
   if (values.version) return 'version'
@@ -36,6 +38,16 @@ export function settingsFromArgs (argv: string[], env: NodeJS.ProcessEnv): Setti
   const flags = values as Record<string, string | boolean | undefined>
   for (const s of SETTINGS) given[s.name] = flags[s.flag.slice(2)] ?? env[s.env]
   return resolveSettings(given)
+}
+
+/** What a bot's configuration needs, on the ready line: where Graph, tokens and the OIDC document are. */
+export function readyFields (publicBaseUrl: string, settings: Pick<Settings, 'tenantId'>): Record<string, string> {
+  return {
+    publicBaseUrl,
+    graphBaseUrl: `${publicBaseUrl}/v1.0`,
+    tokenEndpoint: `${publicBaseUrl}/${settings.tenantId}/oauth2/v2.0/token`,
+    openIdConfiguration: `${publicBaseUrl}/v1/.well-known/OpenIdConfiguration`
+  }
 }
 
 async function main (): Promise<void> {
@@ -60,8 +72,11 @@ async function main (): Promise<void> {
     process.stderr.write(`graph-calling-mock: ${err instanceof SettingsError ? '' : 'cannot start: '}${(err as Error).message}\n`)
     process.exit(err instanceof SettingsError ? 2 : 1)
   }
-  const { app, services, url } = running
-  app.log.info({ url, publicBaseUrl: services.baseUrl(), clock: settings.clock, auth: settings.auth }, 'graph-calling-mock is ready')
+  const { app, url, ca } = running
+  // A hard exit skips the app's onClose: the ready file must not outlive the process either way.
+  const { readyFile } = settings
+  if (readyFile) process.once('exit', () => { rmSync(readyFile, { force: true }) })
+  app.log.info({ url, ...readyFields(running.services.baseUrl(), settings), ...(ca ? { caFile: ca.file } : {}), clock: settings.clock, auth: settings.auth }, 'graph-calling-mock is ready')
   // Scripts wait for this line: it leaves now rather than with the next batch of log lines.
   flushLogLines()
   // SIGTERM/SIGINT: stop accepting, drop what is pending (logged by the app's onClose), exit 0 within 5 s.

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { createControlClient, type ControlClient } from './client/control-client.js'
-import { resolveSettings } from './config/load-settings.js'
+import { resolveSettings, SettingsError } from './config/load-settings.js'
 import type { Settings } from './config/settings.js'
 import type { MockServices } from './mock-services.js'
-import { listenMock } from './server.js'
+import { listenMock, type RunningMock } from './server.js'
+import { fetchTrusting } from './tls/trusting-fetch.js'
 
 export { createControlClient, type ControlClient, type ControlClientOptions } from './client/control-client.js'
 export { ControlClientError } from './client/errors.js'
@@ -15,7 +16,7 @@ export type { MockServices } from './mock-services.js'
 export type { GraphErrorBody } from './schemas/graph-error.js'
 
 /**
- * Options of startMock: the settings of contract section 2, in camelCase. Two defaults differ from the
+ * Options of startMock: the settings of README's table, in camelCase. Two defaults differ from the
  * CLI's, because a test process is not a server: `port` is 0 (a free port) and `logLevel` is 'silent'.
  * Environment variables are not read, so a test runs the same on every machine.
  */
@@ -24,8 +25,13 @@ export type StartMockOptions = Partial<Settings>
 export interface StartedMock {
   /** Base URL of the running mock, e.g. http://127.0.0.1:53412 (Graph is under /v1.0 and /beta too). */
   url: string
+  /**
+   * With `https: true`: the PEM of the CA that signed the mock's certificate (`ca:` of node:https or
+   * undici), and the file it was written to (`caFile`, for NODE_EXTRA_CA_CERTS of a bot started later).
+   */
+  ca?: { pem: string, file: string }
   port: number
-  /** Typed client of the control API at `url`. */
+  /** Typed client of the control API at `url` (trusting the mock's CA under HTTPS). */
   control: ControlClient
   /** The settings in force, defaults filled in. */
   settings: Settings
@@ -38,18 +44,26 @@ export interface StartedMock {
 }
 
 /**
- * Starts the mock in this process and listens on a real socket (contract section 1):
+ * Starts the mock in this process and listens on a real socket:
  * `const mock = await startMock({ clock: 'manual' })`, then point the bot at `mock.url` and drive the
- * caller with `mock.control`. Throws SettingsError naming a bad setting.
+ * caller with `mock.control`. Throws SettingsError naming the bad option (`timeScale`, not TIME_SCALE).
  */
 export async function startMock (options: StartMockOptions = {}): Promise<StartedMock> {
-  const settings = resolveSettings({ port: 0, logLevel: 'silent', ...options })
-  const { app, services, url, port } = await listenMock(settings)
+  let running: RunningMock
+  let settings: Settings
+  try {
+    settings = resolveSettings({ port: 0, logLevel: 'silent', ...options }, 'option')
+    running = await listenMock(settings)
+  } catch (err) {
+    throw err instanceof SettingsError ? err.namedAs('option') : err
+  }
+  const { app, services, url, port, ca } = running
   let closing: Promise<void> | undefined
   return {
     url,
     port,
-    control: createControlClient(url),
+    ...(ca ? { ca } : {}),
+    control: createControlClient(url, ca ? { fetch: fetchTrusting(ca.pem) } : {}),
     settings,
     close: async () => { closing ??= app.close().then(() => undefined); await closing },
     app,

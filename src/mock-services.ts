@@ -11,12 +11,18 @@ import { createFaultStore } from './inspection/faults.js'
 import { createRequestJournal } from './inspection/request-journal.js'
 import { createDeliveryJournal } from './notifications/delivery-journal.js'
 import { createDispatcher } from './notifications/dispatcher.js'
+import { createActivityLog } from './logging/activity-log.js'
 import { createNotifier } from './notifications/notifier.js'
 import { FixtureAudio } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 
 /** Not settings: knobs for tests that must not wait the real 5 s of a delivery timeout. */
-export interface ServiceTuning { deliveryTimeoutMs?: number }
+export interface ServiceTuning {
+  /** Real ms before a delivery attempt counts as timed out; tests shorten it (not a setting). */
+  deliveryTimeoutMs?: number
+  /** A CA certificate (PEM) notifications trust besides the system's: the mock's own under HTTPS. */
+  trustedCa?: string
+}
 
 /**
  * Everything the mock is, apart from HTTP: built once from the settings and handed to the Fastify app,
@@ -37,12 +43,16 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
   const fixtures = new FixtureAudio(folders.audio)
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
-  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), timeoutMs: tuning.deliveryTimeoutMs })
+  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), timeoutMs: tuning.deliveryTimeoutMs, extraCa: tuning.trustedCa })
   let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
+  const notify = createNotifier(dispatcher)
+  const activity = createActivityLog(log.child({ component: 'engine' }))
   const engine = createEngine({
     clock,
-    emit: createNotifier(dispatcher),
+    // The bot hears of every change; the log says it in the mock's words.
+    emit: (event) => { notify(event); activity.events(event) },
+    note: activity.notes,
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
     fixtureFolders: folders,

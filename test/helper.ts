@@ -14,7 +14,7 @@ export const JSON_HEADERS = { 'content-type': 'application/json', authorization:
 /** The mock, built as the server builds it, on the manual clock unless told otherwise; closed after the test. */
 export async function build (t: TestContext, overrides: Partial<Settings> = {}, tuning: ServiceTuning = {}): Promise<BuiltMock> {
   const settings = resolveSettings({ clock: 'manual', logLevel: 'silent', port: 4000, ...overrides })
-  const built = await buildMock(settings, tuning)
+  const built = await buildMock(settings, undefined, tuning)
   t.after(async () => { await built.app.close() })
   return built
 }

@@ -14,7 +14,7 @@ export type { Fault, FaultBody, RequestEntry, RequestJournalState, RequestsFilte
 export type ScriptInput = CallerScript | string | { scenario: string }
 
 /** POST /_mock/calls: everything is optional; the callback defaults to CALLBACK_URL. */
-export type SimulateIncomingCallOptions = Omit<SimulateCallBody, 'script'> & { script?: CallerScript | string }
+export type SimulateIncomingCallOptions = Omit<SimulateCallBody, 'script'> & { script?: ScriptInput }
 
 /** Filters of GET /_mock/notifications (the long-poll and paging parameters are the client's business). */
 export type NotificationFilter = Omit<Static<typeof NotificationsQuerySchema>, 'minCount' | 'waitMs' | keyof PageQuery>

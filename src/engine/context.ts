@@ -1,12 +1,13 @@
 import type { Clock } from '../clock/clock.js'
 import type { CallerScripts } from './caller/caller-scripts.js'
-import type { EventSink, RecordingSink } from './events.js'
+import type { EventSink, NoteSink, RecordingSink } from './events.js'
 import type { Call } from './model.js'
 
 /** What the engine's parts share. */
 export interface EngineContext {
   clock: Clock
   emit: EventSink
+  note: NoteSink
   scripts: CallerScripts
   recordings: RecordingSink
   /** Length in ms of a fixture WAV, undefined when absent. */

@@ -3,7 +3,7 @@ import type { FixtureFolders } from '../config/fixtures-dir.js'
 import { createCallerScripts } from './caller/caller-scripts.js'
 import { createCallLifecycle } from './calls.js'
 import type { EngineContext } from './context.js'
-import type { EventSink, RecordingSink } from './events.js'
+import type { EventSink, NoteSink, RecordingSink } from './events.js'
 import { createMediaEngine } from './media/media-engine.js'
 import type { Call } from './model.js'
 import type { CallerScript } from './caller/script-schema.js'
@@ -13,6 +13,8 @@ const SCRIPT_LET_GO: CallerScript = Object.freeze({})
 export interface EngineOptions {
   clock: Clock
   emit: EventSink
+  /** What happens without a notification (the mock's log); nothing by default. */
+  note?: NoteSink
   recordings: RecordingSink
   fixtureMs: (name: string) => number | undefined
   /** Where scenarios are found, and how messages name the fixture folders. */
@@ -32,6 +34,7 @@ export function createEngine (options: EngineOptions) {
   const ctx: EngineContext = {
     clock: options.clock,
     emit: options.emit,
+    note: options.note ?? (() => undefined),
     recordings: options.recordings,
     fixtureMs: options.fixtureMs,
     calls: new Map(),

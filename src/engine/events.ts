@@ -30,6 +30,16 @@ export type EngineEvent =
 
 export type EventSink = (event: EngineEvent) => void
 
+/**
+ * What happens in the engine without a notification to the bot: an operation starts running (its
+ * response said so), or one ends unannounced because its call ended. For the mock's own log.
+ */
+export type EngineNote =
+  | { type: 'operationStarted', call: Call, operation: Operation }
+  | { type: 'operationEndedWithCall', call: Call, operation: Operation }
+
+export type NoteSink = (note: EngineNote) => void
+
 /** Where finished recordings go (the recordings store); the engine knows nothing of audio or HTTP. */
 export interface RecordingSink {
   /** Keeps a recording of the given window; returns where and with which token it can be downloaded. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { newId } from '../engine/ids.js'
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
+import { rootCertificates } from 'node:tls'
 import { urlToHttpOptions } from 'node:url'
 import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Clock, Timer } from '../clock/clock.js'
@@ -43,6 +44,8 @@ export interface DispatcherOptions {
   backoffMs?: number
   /** Connections open at once to one bot (origin); further POSTs wait for a free one. */
   maxSockets?: number
+  /** A CA trusted beside Node's roots: the HTTPS mock's own, so it can post to its own callback sink. */
+  extraCa?: string
 }
 
 /**
@@ -115,7 +118,7 @@ export function createDispatcher (options: DispatcherOptions) {
   // node:http rather than fetch: a fraction of the CPU and memory per POST.
   const agents = {
     http: new HttpAgent({ keepAlive: true, maxSockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets })
+    https: new HttpsAgent({ keepAlive: true, maxSockets, ...(options.extraCa ? { ca: [...rootCertificates, options.extraCa] } : {}) })
   }
   const inFlightRequests = new Set<ClientRequest>()
 

@@ -5,6 +5,7 @@ import { flat, newId } from '../engine/ids.js'
 import type { FixtureAudio } from './audio/fixture-audio.js'
 import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
 import { createWavCache } from './wav-cache.js'
+import { WAV_HEADER_BYTES } from './wav-encode.js'
 
 /** One recording as the control API shows it. */
 export interface RecordingInfo {
@@ -40,8 +41,6 @@ interface Recording extends RecordingHandle {
   downloads: number
 }
 
-/** node-wav writes a plain 44-byte RIFF header before 16-bit mono PCM. */
-const WAV_HEADER_BYTES = 44
 export const DEFAULT_WAV_CACHE_BYTES = 64 * 1024 * 1024
 
 /** The exact size of the WAV renderRecording() produces for a window, known without rendering it. */

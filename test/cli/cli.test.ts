@@ -34,7 +34,9 @@ test('--help exits 0 and lists every setting\'s flag and variable', async () => 
   assert.equal(code, 0, stderr)
   assert.match(stdout, /^Usage: graph-calling-mock \[options\]$/m)
   for (const s of SETTINGS) {
-    assert.match(stdout, new RegExp(`^  ${s.flag} <value> +${s.env}: `, 'm'), `${s.flag} is listed`)
+    // A boolean setting is a flag alone (--https); the others take a value.
+    const usage = s.kind === 'boolean' ? s.flag : `${s.flag} <value>`
+    assert.match(stdout, new RegExp(`^  ${usage} +${s.env}: `, 'm'), `${s.flag} is listed`)
   }
   assert.match(stdout, /--clock <value> +CLOCK: .*\(real\|manual\) \[default: real\]/)
   assert.match(stdout, /-h, --help/)
@@ -53,7 +55,11 @@ test('a bad flag or variable exits 2 with a message naming it', async () => {
     [['--port', '70000'], {}, /Invalid setting PORT \(--port\): "70000" is not an integer at least 0 and at most 65535/],
     [['--auth'], {}, /--auth/],
     [['extra'], {}, /extra/],
-    [[], { TIME_SCALE: 'fast' }, /Invalid setting TIME_SCALE \(--time-scale\)/]
+    [[], { TIME_SCALE: 'fast' }, /Invalid setting TIME_SCALE \(--time-scale\)/],
+    // --https takes no value: the next word is the next flag.
+    [['--https', '--port', 'x'], {}, /Invalid setting PORT \(--port\): "x"/],
+    [['--https=1'], {}, /--https/],
+    [[], { HTTPS: 'yes' }, /Invalid setting HTTPS \(--https\): "yes" is not one of true, false, 1, 0/]
   ]
   for (const [args, env, message] of cases) {
     const { code, stdout, stderr } = await run(args, env)

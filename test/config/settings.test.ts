@@ -75,3 +75,10 @@ test('the README settings table lists every setting with its flag', async () => 
   assert.deepEqual(rows.map((r) => /^\| `([A-Z_]+)`/.exec(r)?.[1]), SETTINGS.map((s) => s.env))
   for (const s of SETTINGS) assert.ok(table.includes(`\`${s.flag}\``), `${s.flag} is in the README`)
 })
+
+test('HTTPS takes 1/0 or true/false from the environment', () => {
+  assert.equal(settingsFromEnv({}).https, false)
+  for (const on of ['1', 'true', 'TRUE']) assert.equal(settingsFromEnv({ HTTPS: on }).https, true)
+  for (const off of ['0', 'false']) assert.equal(settingsFromEnv({ HTTPS: off }).https, false)
+  assert.throws(() => settingsFromEnv({ HTTPS: 'yes' }), /^SettingsError: Invalid setting HTTPS \(--https\): "yes" is not one of true, false, 1, 0$/)
+})

@@ -36,13 +36,15 @@ test('every environment name of the mock is a setting, and the values are valid 
   const settings = settingsFromEnv(envOf(mock))
   assert.equal(settings.host, '0.0.0.0')
   assert.equal(settings.port, 4000)
-  assert.equal(settings.publicBaseUrl, 'http://mock:4000', 'recording links and Location headers resolve from the bot')
+  assert.equal(settings.publicBaseUrl, 'https://mock:4000', 'recording links and Location headers resolve from the bot')
+  assert.equal(settings.https, true)
 })
 
 test('the bot is wired to the mock by service name, with the same app and tenant', () => {
   const m = envOf(mock)
   const b = envOf(bot)
-  for (const name of Object.keys(b)) assert.ok(BOT_ENV.includes(name), `${name} is read by examples/bot/server.ts`)
+  // NODE_EXTRA_CA_CERTS is read by Node itself.
+  for (const name of Object.keys(b)) assert.ok(BOT_ENV.includes(name) || name === 'NODE_EXTRA_CA_CERTS', `${name} is read by examples/bot/server.ts`)
   for (const name of ['MOCK_URL', 'CALLBACK_PORT', 'BOT_APP_ID', 'TENANT_ID', 'PUBLIC_CALLBACK_URL', 'RING_ON_START']) assert.ok(name in b, `compose sets ${name}`)
   assert.equal(b.RING_ON_START, 'true', 'docker compose up runs the whole flow by itself')
   assert.equal(b.MOCK_URL, m.PUBLIC_BASE_URL)
@@ -56,6 +58,21 @@ test('the bot is wired to the mock by service name, with the same app and tenant
   assert.deepEqual(bot.depends_on, { mock: { condition: 'service_healthy' } })
 })
 
+test('the bot trusts the CA the HTTPS mock writes, through a volume both mount', () => {
+  const mountOf = (service: Map, file: string): string => {
+    const mounts = (service.volumes as string[]).map((v) => v.split(':'))
+    const mount = mounts.find(([, dir]) => file.startsWith(dir + '/'))
+    assert.ok(mount, `${file} is on a volume`)
+    return mount[0]
+  }
+  const caFile = envOf(mock).CA_FILE
+  const trusted = envOf(bot).NODE_EXTRA_CA_CERTS
+  assert.equal(mountOf(mock, caFile), 'mock-ca')
+  assert.equal(mountOf(bot, trusted), 'mock-ca')
+  assert.equal(caFile.split('/').at(-1), trusted.split('/').at(-1), 'the same file')
+  assert.ok('mock-ca' in (compose.volumes as Map))
+})
+
 test('ports are published on 127.0.0.1 only and match the services\' ports', () => {
   assert.deepEqual(mock.ports, [`127.0.0.1:${envOf(mock).PORT}:${envOf(mock).PORT}`])
   assert.deepEqual(bot.ports, [`127.0.0.1:${envOf(bot).CALLBACK_PORT}:${envOf(bot).CALLBACK_PORT}`])
@@ -66,6 +83,7 @@ test('the mock\'s healthcheck uses node against /_mock/health on its port', () =
   const hc = mock.healthcheck as Map
   const cmd = hc.test as string[]
   assert.deepEqual(cmd.slice(0, 3), ['CMD', 'node', '-e'])
-  assert.match(cmd[3], new RegExp(`fetch\\('http://127\\.0\\.0\\.1:${envOf(mock).PORT}/_mock/health'\\)`))
+  // Over HTTPS, trusting the CA the mock wrote.
+  assert.match(cmd[3], new RegExp(`get\\('https://127\\.0\\.0\\.1:${envOf(mock).PORT}/_mock/health', \\{ ca: require\\('fs'\\)\\.readFileSync\\('${envOf(mock).CA_FILE}'\\) \\}`))
   for (const key of ['interval', 'timeout', 'retries', 'start_period']) assert.ok(hc[key], `healthcheck.${key}`)
 })

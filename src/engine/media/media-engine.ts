@@ -98,6 +98,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     op.etag++
     op.notified = announce
     if (announce) emit({ type: 'operation', call, operation: op })
+    else ctx.note({ type: 'operationEndedWithCall', call, operation: op })
     // What a recording was asked to do is needed only while it runs. (playPrompt's prompts stay: its
     // notification echoes them, and is rendered when sent.)
     op.record = undefined
@@ -134,6 +135,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     const m = mediaOf(call)
     op.status = 'running'
     op.startedAt = clock.now()
+    ctx.note({ type: 'operationStarted', call, operation: op })
     const running: Running = { op, timers: [], plan: undefined, liveAudio: [] }
     m.running = running
     if (op.record) {

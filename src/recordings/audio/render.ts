@@ -1,8 +1,8 @@
-import wav from 'node-wav'
 import { fillBackgroundNoise } from './background-noise.js'
 import { DTMF_DURATION_MS, mixDtmfTone } from './dtmf.js'
 import type { FixtureAudio } from './fixture-audio.js'
 import { synthesizeVoice } from './synthetic-voice.js'
+import { encodeWav16Mono } from '../wav-encode.js'
 
 export { DTMF_FREQUENCIES } from './dtmf.js'
 
@@ -38,7 +38,7 @@ export function renderRecording (spec: RecordingSpec, fixtures: FixtureAudio): B
 }
 
 function encodeWav (samples: Float32Array): Buffer {
-  return wav.encode([samples], { sampleRate: SAMPLE_RATE, bitDepth: 16 })
+  return encodeWav16Mono(samples, SAMPLE_RATE)
 }
 
 /** Renders kept for reuse, oldest first, within RECENT_RENDER_BYTES (about two minutes of audio). */

@@ -55,6 +55,7 @@ export const recordingRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
       const wav = recordings.wav(found.recording)
       recordings.markDownloaded(found.recording.id)
+      request.log.info({ recordingId: id, bytes: range ? range[1] - range[0] + 1 : wav.length }, 'recording downloaded')
       if (range) return await reply.send(wav.subarray(range[0], range[1] + 1))
       // Streamed in chunks (Transfer-Encoding: chunked), as Graph serves recordings.
       return await reply.send(chunked(wav))
