@@ -6,6 +6,7 @@ import { LogController, type FastifyReply, type FastifyRequest, type FastifyServ
 import type { Settings } from './config/settings.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
 import { rewriteGraphUrl } from './routes/graph/paths.js'
+import { stringifySafely } from './routes/safe-json.js'
 
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024
@@ -97,7 +98,8 @@ function lazySerializers (): SerializerCompiler.SerializerFactory {
     let compile: SerializerCompiler.SerializerCompiler | undefined
     return (route) => {
       let serialize: SerializerCompiler.Serializer | undefined
-      return (doc) => (serialize ??= (compile ??= build(externalSchemas, serializerOptions))(route))(doc)
+      // A value the schema's serializer cannot write is rendered as far as it can be, not a 500 (routes/safe-json.ts).
+      return (doc) => stringifySafely(doc, (serialize ??= (compile ??= build(externalSchemas, serializerOptions))(route)))
     }
   }
 }

@@ -9,6 +9,9 @@ import { recordingRoutes } from './routes/recordings/recordings.js'
 import { controlRoutes } from './routes/control/index.js'
 import { addInspectionHooks } from './inspection/graph-hooks.js'
 import { registerDocs } from './routes/docs.js'
+import { graphErrors } from './errors/graph-error.js'
+import { stringifySafely } from './routes/safe-json.js'
+import { MAX_JSON_NESTING_DEPTH, nestsDeeperThan } from './schemas/json-nesting.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -23,6 +26,9 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   typed.decorate('mock', services)
   typed.setErrorHandler(errorHandler)
   typed.setNotFoundHandler(notFoundHandler)
+  // A value that cannot be written as JSON (defence in depth: bodies are bounded when parsed) is rendered
+  // as far as it can be rather than failing the response with a 500.
+  typed.setReplySerializer((payload) => stringifySafely(payload))
 
   // Every response carries Graph's request ids, errors included. The hooks that run on every request are
   // callback-style: an async hook costs a promise and a microtask each (docs/benchmarks.md).
@@ -35,10 +41,16 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
   typed.removeContentTypeParser('text/plain')
   // An empty body with a JSON content type is no body (SDKs send it on keepAlive); bad JSON stays a 400.
+  // Depth is checked before parsing: a deeply nested value would otherwise fail later, wherever it is
+  // serialised (docs/decisions/limits-bodies.md).
   const jsonParser = typed.getDefaultJsonParser('error', 'error')
   typed.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString()
     if (text.trim() === '') { done(null, undefined); return }
+    if (nestsDeeperThan(text, MAX_JSON_NESTING_DEPTH)) {
+      done(graphErrors.badRequest(`The request body nests objects and arrays more than ${MAX_JSON_NESTING_DEPTH} levels deep; the limit is ${MAX_JSON_NESTING_DEPTH}.`), undefined)
+      return
+    }
     jsonParser(request, text, done)
   })
 
