@@ -2,9 +2,10 @@ import assert from 'node:assert/strict'
 import { lookup } from 'node:dns/promises'
 import { hostname } from 'node:os'
 import { test, type TestContext } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
 import { resolveSettings } from '../../src/config/load-settings.js'
 import type { Settings } from '../../src/config/settings.js'
-import { listenMock, type RunningMock } from '../../src/server.js'
+import { listenMock, type BuiltMock, type RunningMock } from '../../src/server.js'
 import { build, expectGraphError, journal, JSON_HEADERS, startBot } from '../helper.js'
 
 const SELF = /points at the mock itself/
@@ -61,7 +62,7 @@ const ALLOWED = [
   'https://bot.contoso.com/api/calls'
 ]
 
-async function simulate (mock: Awaited<ReturnType<typeof build>>, callbackUri: string): Promise<ReturnType<typeof mock.app.inject> extends Promise<infer R> ? R : never> {
+async function simulate (mock: BuiltMock, callbackUri: string): Promise<LightMyRequestResponse> {
   return await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri } })
 }
 
