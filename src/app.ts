@@ -11,7 +11,7 @@ import { addInspectionHooks } from './inspection/graph-hooks.js'
 import { registerDocs } from './routes/docs.js'
 import { graphErrors } from './errors/graph-error.js'
 import { stringifySafely } from './routes/safe-json.js'
-import { MAX_JSON_NESTING_DEPTH, nestsDeeperThan } from './schemas/json-nesting.js'
+import { jsonShapeProblem } from './schemas/json-shape.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -41,16 +41,14 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
   typed.removeContentTypeParser('text/plain')
   // An empty body with a JSON content type is no body (SDKs send it on keepAlive); bad JSON stays a 400.
-  // Depth is checked before parsing: a deeply nested value would otherwise fail later, wherever it is
-  // serialised (docs/decisions/limits-bodies.md).
+  // Depth and width are checked before parsing: a deeply nested value would otherwise fail later, wherever
+  // it is serialised, and a huge object stall the event loop (docs/decisions/limits-bodies.md).
   const jsonParser = typed.getDefaultJsonParser('error', 'error')
   typed.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString()
     if (text.trim() === '') { done(null, undefined); return }
-    if (nestsDeeperThan(text, MAX_JSON_NESTING_DEPTH)) {
-      done(graphErrors.badRequest(`The request body nests objects and arrays more than ${MAX_JSON_NESTING_DEPTH} levels deep; the limit is ${MAX_JSON_NESTING_DEPTH}.`), undefined)
-      return
-    }
+    const problem = jsonShapeProblem(text)
+    if (problem) { done(graphErrors.badRequest(problem), undefined); return }
     jsonParser(request, text, done)
   })
 

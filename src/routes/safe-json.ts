@@ -1,4 +1,4 @@
-import { MAX_JSON_NESTING_DEPTH } from '../schemas/json-nesting.js'
+import { MAX_JSON_NESTING_DEPTH } from '../schemas/json-shape.js'
 
 /** Deeper than any body the mock accepts plus the few levels its own responses wrap around one. */
 const MAX_RENDER_DEPTH = MAX_JSON_NESTING_DEPTH + 20

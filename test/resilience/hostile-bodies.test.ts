@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
-import { MAX_JSON_NESTING_DEPTH } from '../../src/schemas/json-nesting.js'
+import { MAX_JSON_MEMBERS, MAX_JSON_NESTING_DEPTH } from '../../src/schemas/json-shape.js'
 import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 import { startedMock } from '../control/support.js'
 
@@ -69,6 +69,23 @@ test('nesting is counted in objects and arrays, not in strings: the limit is acc
   const id = text.json().id as string
   const answer = await mock.app.inject({ method: 'POST', url: `/beta/communications/calls/${id}/answer`, headers: JSON_HEADERS, payload: `{"callbackUri":"${bot.url}","acceptedModalities":["audio"],"mediaConfig":${SERVICE_HOSTED},"callOptions":{"x":${deepArrays(MAX_JSON_NESTING_DEPTH)}}}` })
   assert.match(expectGraphError(answer, 400, 'BadRequest'), LIMIT_NAMED)
+})
+
+test('an object or array may have as many members as the limit, not one more; commas in strings do not count', async (t) => {
+  const mock = await build(t)
+  const bot = await startBot(t)
+  const simulate = async (source: string): Promise<LightMyRequestResponse> => await mock.app.inject({ method: 'POST', url: '/_mock/calls', headers: { 'content-type': 'application/json' }, payload: `{"callbackUri":"${bot.url}","source":${source}}` })
+  const keys = (n: number): string => '{' + Array.from({ length: n }, (_, i) => `"k${i}":1`).join(',') + '}'
+  const items = (n: number): string => '{"list":[' + Array.from({ length: n }, () => '"a,b,c"').join(',') + ']}'
+  assert.equal((await simulate(keys(MAX_JSON_MEMBERS))).statusCode, 201)
+  assert.equal((await simulate(items(MAX_JSON_MEMBERS))).statusCode, 201)
+  const named = new RegExp(`more than ${MAX_JSON_MEMBERS} members; the limit is ${MAX_JSON_MEMBERS}`)
+  assert.match(expectGraphError(await simulate(keys(MAX_JSON_MEMBERS + 1)), 400, 'BadRequest'), named)
+  assert.match(expectGraphError(await simulate(items(MAX_JSON_MEMBERS + 1)), 400, 'BadRequest'), named)
+  // The largest body is one container too wide, well before the 4 MB limit.
+  const wide = '[' + '0,'.repeat(MAX_JSON_MEMBERS * 10) + '0]'
+  const res = await mock.app.inject({ method: 'POST', url: '/v1.0/communications/calls', headers: JSON_HEADERS, payload: `{"callbackUri":"${bot.url}","targets":[{}],"requestedModalities":["audio"],"mediaConfig":${SERVICE_HOSTED},"chatInfo":{"x":${wide}}}` })
+  assert.match(expectGraphError(res, 400, 'BadRequest'), named)
 })
 
 /** Where an open property sits in a route's body: `body` puts the value there, `enclosing` levels around it. */
