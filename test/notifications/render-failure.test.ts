@@ -64,6 +64,20 @@ test('an attempt that throws anywhere still ends: journaled failed, the queue mo
   assert.equal((await mock.app.inject({ method: 'POST', url: '/_mock/clock/advance', payload: { ms: 1000 } })).statusCode, 200)
 })
 
+test('a simulated call whose source JSON cannot write is created; its notification fails, the API answers', { timeout: 20_000 }, async (t) => {
+  const mock = await build(t)
+  const bot = await startBot(t)
+  const call = mock.services.engine.calls.createIncoming({ callbackUri: bot.url, source: { big: 10n } })
+  await advance(mock, 0)
+  const [created] = await journal(mock, { callId: call.id })
+  assert.equal(created.outcome, 'failed')
+  assert.match(created.error, /cannot render the notification: .*BigInt/)
+  const got = await mock.app.inject({ method: 'GET', url: `/v1.0/communications/calls/${call.id}`, headers: JSON_HEADERS })
+  assert.equal(got.statusCode, 200)
+  assert.deepEqual(got.json().source, { big: null })
+  assert.equal((await mock.app.inject({ method: 'GET', url: '/_mock/calls' })).statusCode, 200)
+})
+
 test('renderable: what JSON cannot write becomes null, at any depth, without recursion', () => {
   const cyclic: Record<string, unknown> = { a: 1 }
   cyclic.self = cyclic
