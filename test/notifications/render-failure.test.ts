@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import Fastify from 'fastify'
+import { fastifyOptions } from '../../src/app-options.js'
+import { resolveSettings } from '../../src/config/load-settings.js'
 import { renderable, stringifySafely } from '../../src/routes/safe-json.js'
 import { advance, build, journal, JSON_HEADERS, startBot } from '../helper.js'
 
@@ -76,6 +79,16 @@ test('a simulated call whose source JSON cannot write is created; its notificati
   assert.equal(got.statusCode, 200)
   assert.deepEqual(got.json().source, { big: null })
   assert.equal((await mock.app.inject({ method: 'GET', url: '/_mock/calls' })).statusCode, 200)
+})
+
+test('a route with a response schema (as GET /_mock/requests has) writes what its serializer cannot as null, not a 500', async (t) => {
+  const app = Fastify(fastifyOptions(resolveSettings({ logLevel: 'silent' })))
+  t.after(async () => { await app.close() })
+  const schema = { response: { 200: { type: 'object', properties: { value: { type: 'array', items: { type: 'object', properties: { id: { type: 'integer' }, body: {} } } } } } } }
+  app.get('/listing', { schema }, async () => ({ value: [{ id: 1, body: { ok: true } }, { id: 2, body: { big: 10n } }] }))
+  const res = await app.inject({ method: 'GET', url: '/listing' })
+  assert.equal(res.statusCode, 200, res.body)
+  assert.deepEqual(res.json(), { value: [{ id: 1, body: { ok: true } }, { id: 2, body: { big: null } }] })
 })
 
 test('renderable: what JSON cannot write becomes null, at any depth, without recursion', () => {
