@@ -22,6 +22,19 @@ const OPEN_BRACKET = 0x5b
 const CLOSE_BRACKET = 0x5d
 const COMMA = 0x2c
 
+/** Where the string opened at `start` ends: the next quote not escaped by an odd run of backslashes. */
+function closingQuote (text: string, start: number): number {
+  let end = start
+  for (;;) {
+    end = text.indexOf('"', end + 1)
+    if (end < 0) return text.length
+    // Each backslash is counted once, for the quote it precedes: linear overall.
+    let backslashes = 0
+    while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++
+    if (backslashes % 2 === 0) return end
+  }
+}
+
 /**
  * What is wrong with the shape of JSON text, checked before it is parsed, in one pass without recursion:
  * objects and arrays nested more than `maxDepth` deep, or one with more than `maxMembers` members.
@@ -34,14 +47,10 @@ export function jsonShapeProblem (text: string, maxDepth = MAX_JSON_NESTING_DEPT
   // Commas seen so far in the open object or array at each level.
   const commas = new Uint32Array(maxDepth + 1)
   let depth = 0
-  let inString = false
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
-    if (inString) {
-      if (c === BACKSLASH) i++
-      else if (c === QUOTE) inString = false
-    } else if (c === QUOTE) {
-      inString = true
+    if (c === QUOTE) {
+      i = closingQuote(text, i)
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
       if (++depth > maxDepth) return `The request body nests objects and arrays more than ${maxDepth} levels deep; the limit is ${maxDepth}.`
       commas[depth] = 0
