@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
-import { MAX_JSON_MEMBERS, MAX_JSON_NESTING_DEPTH } from '../../src/schemas/json-shape.js'
+import { jsonShapeProblem, MAX_JSON_MEMBERS, MAX_JSON_NESTING_DEPTH } from '../../src/schemas/json-shape.js'
 import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 import { startedMock } from '../control/support.js'
 
@@ -86,6 +86,24 @@ test('an object or array may have as many members as the limit, not one more; co
   const wide = '[' + '0,'.repeat(MAX_JSON_MEMBERS * 10) + '0]'
   const res = await mock.app.inject({ method: 'POST', url: '/v1.0/communications/calls', headers: JSON_HEADERS, payload: `{"callbackUri":"${bot.url}","targets":[{}],"requestedModalities":["audio"],"mediaConfig":${SERVICE_HOSTED},"chatInfo":{"x":${wide}}}` })
   assert.match(expectGraphError(res, 400, 'BadRequest'), named)
+})
+
+/** Depth and widest container of a parsed value, the slow obvious way. */
+function shapeOf (v: unknown): { depth: number, members: number } {
+  if (typeof v !== 'object' || v === null) return { depth: 0, members: 0 }
+  const children = Object.values(v).map(shapeOf)
+  return { depth: 1 + Math.max(0, ...children.map((c) => c.depth)), members: Math.max(Object.keys(v).length, ...children.map((c) => c.members)) }
+}
+
+test('property: the text scan agrees with the parsed value\'s depth and width, whatever the strings hold', () => {
+  const text = fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', ',', 'a', 'u', '0') })
+  fc.assert(fc.property(fc.jsonValue({ maxDepth: 8, stringUnit: 'binary' }), fc.array(text, { maxLength: 3 }), (value, strings) => {
+    const json = JSON.stringify([value, ...strings])
+    const { depth, members } = shapeOf(JSON.parse(json))
+    assert.equal(jsonShapeProblem(json, depth, Math.max(members, 1)), undefined, json)
+    if (depth > 1) assert.match(jsonShapeProblem(json, depth - 1, Math.max(members, 1)) ?? '', /levels deep/, json)
+    if (members > 1) assert.match(jsonShapeProblem(json, depth, members - 1) ?? '', /members/, json)
+  }), { numRuns: 300 })
 })
 
 /** Where an open property sits in a route's body: `body` puts the value there, `enclosing` levels around it. */
