@@ -50,6 +50,23 @@ test('a notification that cannot be rendered is journaled failed with the reason
   assert.equal(mock.services.dispatcher.pending(), 0)
 })
 
+test('a notification that cannot even be built is listed with its change type and resource, resourceData null', { timeout: 20_000 }, async (t) => {
+  const mock = await build(t)
+  const bot = await startBot(t)
+  const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: bot.url } })
+  const id = created.json().id as string
+  await advance(mock, 0)
+  const call = mock.services.engine.findCall(id)!
+  // Read when the notification is built, not when it is queued.
+  Object.defineProperty(call, 'subject', { get () { throw new Error('no subject') } })
+  mock.services.engine.calls.hangUpByCaller(call)
+  await advance(mock, 0)
+  const [deleted] = await journal(mock, { callId: id, changeType: 'deleted' })
+  assert.equal(deleted.outcome, 'failed')
+  assert.match(deleted.error, /cannot render the notification: no subject/)
+  assert.deepEqual(deleted.body.value, [{ '@odata.type': '#microsoft.graph.commsNotification', changeType: 'deleted', resourceUrl: `/communications/calls/${id}`, resourceData: null }])
+})
+
 test('an attempt that throws anywhere still ends: journaled failed, the queue moves on, the clock advances', { timeout: 20_000 }, async (t) => {
   const mock = await build(t)
   const bot = await startBot(t)
