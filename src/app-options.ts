@@ -8,6 +8,7 @@ import { graphClientErrorHandler } from './errors/client-error.js'
 import { frameworkErrorHandler } from './errors/error-handler.js'
 import { redactUrl } from './inspection/redaction.js'
 import { rewriteGraphUrl } from './routes/graph/paths.js'
+import { stringifySafely } from './routes/safe-json.js'
 
 /** Largest request body accepted; Graph's own limit for JSON requests is 4 MB. */
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024
@@ -102,7 +103,8 @@ function lazySerializers (): SerializerCompiler.SerializerFactory {
     let compile: SerializerCompiler.SerializerCompiler | undefined
     return (route) => {
       let serialize: SerializerCompiler.Serializer | undefined
-      return (doc) => (serialize ??= (compile ??= build(externalSchemas, serializerOptions))(route))(doc)
+      // A value the schema's serializer cannot write is rendered as far as it can be, not a 500 (routes/safe-json.ts).
+      return (doc) => stringifySafely(doc, (serialize ??= (compile ??= build(externalSchemas, serializerOptions))(route)))
     }
   }
 }

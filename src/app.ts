@@ -10,6 +10,9 @@ import { recordingRoutes } from './routes/recordings/recordings.js'
 import { controlRoutes } from './routes/control/index.js'
 import { addInspectionHooks } from './inspection/graph-hooks.js'
 import { registerDocs } from './routes/docs.js'
+import { graphErrors } from './errors/graph-error.js'
+import { stringifySafely } from './routes/safe-json.js'
+import { jsonShapeProblem } from './schemas/json-shape.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -24,6 +27,9 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   typed.decorate('mock', services)
   typed.setErrorHandler(errorHandler)
   typed.setNotFoundHandler(notFoundHandler)
+  // A value that cannot be written as JSON (defence in depth: bodies are bounded when parsed) is rendered
+  // as far as it can be rather than failing the response with a 500.
+  typed.setReplySerializer((payload) => stringifySafely(payload))
 
   // Every response carries Graph's request ids, errors included. The hooks that run on every request are
   // callback-style: an async hook costs a promise and a microtask each (docs/benchmarks.md).
@@ -38,10 +44,14 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
   typed.removeContentTypeParser('text/plain')
   // An empty body with a JSON content type is no body (SDKs send it on keepAlive); bad JSON stays a 400.
+  // Depth and width are checked before parsing: a deeply nested value would otherwise fail later, wherever
+  // it is serialised, and a huge object stall the event loop (docs/decisions/limits-bodies.md).
   const jsonParser = typed.getDefaultJsonParser('error', 'error')
   typed.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body.toString()
     if (text.trim() === '') { done(null, undefined); return }
+    const problem = jsonShapeProblem(text)
+    if (problem) { done(graphErrors.badRequest(problem), undefined); return }
     jsonParser(request, text, done)
   })
 

@@ -13,6 +13,7 @@ import { createDeliveryJournal } from './notifications/delivery-journal.js'
 import { createDispatcher } from './notifications/dispatcher.js'
 import { createActivityLog } from './logging/activity-log.js'
 import { createNotifier } from './notifications/notifier.js'
+import { createSelfCallbackCheck } from './notifications/self-callback.js'
 import { FixtureAudio } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 
@@ -32,6 +33,9 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
   // Every Location header and resource URL starts with it: worked out when the port is known, not per use.
   let base = publicBaseUrlOf(settings, settings.port)
   const baseUrl = (): string => base
+  let boundPort = settings.port
+  // Callback URLs that would make the mock post notifications to its own API (routes refuse them, the dispatcher never posts to them).
+  const selfCallbacks = createSelfCallbackCheck({ host: settings.host, port: () => boundPort, publicBaseUrl: settings.publicBaseUrl })
   const clock = createClock({ mode: settings.clock, timeScale: settings.timeScale, onError: (err) => log.error({ err }, 'a scheduled event failed') })
 
   // Key generation runs off the main thread while the server starts; the first use awaits it.
@@ -43,7 +47,7 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
   const fixtures = new FixtureAudio(folders.audio)
   const journal = createDeliveryJournal()
   const notificationTokens = createNotificationTokens({ key, botAppId: settings.botAppId })
-  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), timeoutMs: tuning.deliveryTimeoutMs, extraCa: tuning.trustedCa })
+  const dispatcher = createDispatcher({ clock, tokens: notificationTokens, journal, log: log.child({ component: 'notifications' }), selfCallbacks, timeoutMs: tuning.deliveryTimeoutMs, extraCa: tuning.trustedCa })
   let forgettingCalls = false
   const recordings = createRecordingStore({ clock, baseUrl, retentionMs: settings.recordingRetentionSeconds * 1000, fixtures })
   const notify = createNotifier(dispatcher)
@@ -85,8 +89,12 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
     faults,
     requests,
     baseUrl,
+    selfCallbacks,
     /** The port the server actually listens on (port 0 picks one). */
-    setBoundPort (port: number): void { base = publicBaseUrlOf(settings, port) },
+    setBoundPort (port: number): void {
+      boundPort = port
+      base = publicBaseUrlOf(settings, port)
+    },
     /** POST /_mock/reset: forget everything; the clock returns to its start. */
     reset (): void {
       dispatcher.reset()

@@ -26,7 +26,7 @@ export interface Call {
   mediaActive: boolean
   subject: string | null
   resultInfo: ResultInfo | null
-  /** Other call properties the bot sent, echoed back as Graph does. */
+  /** Call properties the bot sent that the mock echoes as they were (chatInfo, meetingInfo, callOptions). */
   extra: Record<string, unknown>
   createdAt: number
   endedAt: number | null

@@ -17,10 +17,11 @@ export function createSharedValues (max = 256, maxJsonLength = 2048) {
     string (s: string): string {
       return strings.get(s) ?? remember(strings, s, s)
     },
-    /** A frozen value equal to `value` (plain JSON data); a large one is kept as it is, not frozen. */
+    /** A frozen value equal to `value` (plain JSON data); a large one, or one JSON cannot write, is kept as it is, not frozen. */
     json<T> (value: T): T {
-      const key = JSON.stringify(value)
-      if (key.length > maxJsonLength) return value
+      let key: string | undefined
+      try { key = JSON.stringify(value) } catch { return value }
+      if (key === undefined || key.length > maxJsonLength) return value
       return (values.get(key) ?? remember<unknown>(values, key, deepFreeze(value))) as T
     }
   }

@@ -40,10 +40,17 @@ export function operationPath (op: Operation): string {
   return `${callPath(op.callId)}/operations/${op.id}`
 }
 
+/**
+ * Properties of `call` a bot may send (create call, answer) that the mock keeps as sent and echoes; every
+ * other property the mock computes, and a property `call` does not define is ignored
+ * (https://learn.microsoft.com/graph/api/resources/call).
+ */
+export const ECHOED_CALL_PROPERTIES = ['callOptions', 'chatInfo', 'meetingInfo'] as const
+
 export function callResource (call: Call, version: ApiVersion): Record<string, unknown> {
+  const { extra } = call
   return {
     '@odata.type': '#microsoft.graph.call',
-    ...call.extra,
     id: call.id,
     state: call.state,
     direction: call.direction,
@@ -59,11 +66,11 @@ export function callResource (call: Call, version: ApiVersion): Record<string, u
     targets: call.targets,
     resultInfo: resultInfoResource(call.resultInfo),
     callRoutes: EMPTY,
-    chatInfo: null,
-    meetingInfo: null,
+    chatInfo: extra.chatInfo ?? null,
+    meetingInfo: extra.meetingInfo ?? null,
     toneInfo: null,
     incomingContext: null,
-    callOptions: null,
+    callOptions: extra.callOptions ?? null,
     transcription: null,
     ...(version === 'beta' ? { answeredBy: null, ringingTimeoutInSeconds: null, routingPolicies: EMPTY, activeModalities: call.mediaActive ? AUDIO : EMPTY, terminationReason: null } : {})
   }

@@ -8,6 +8,7 @@ import type { FastifyBaseLogger as Logger } from 'fastify'
 import type { Clock, Timer } from '../clock/clock.js'
 import type { NotificationTokens } from '../auth/notification-tokens.js'
 import type { DeliveryJournal } from './delivery-journal.js'
+import { SELF_CALLBACK_CODE, type SelfCallbackCheck } from './self-callback.js'
 
 export const USER_AGENT = 'Microsoft-Skype/3.0,(Calling/1.0)'
 
@@ -18,6 +19,8 @@ export interface OutgoingNotification {
   tenantId: string
   callChainId: string
   body: { value: Array<{ changeType: string, resourceUrl: string }> }
+  /** The body as it is posted, when that differs from `body` (which must always list safely); may throw. */
+  render?: () => unknown
 }
 
 interface Pending {
@@ -29,8 +32,8 @@ interface Pending {
 
 interface CallQueue { items: Pending[], busy: boolean, retry?: Timer }
 
-/** A bot URL as the POST needs it. */
-interface Target { origin: string, secure: boolean, options: RequestOptions }
+/** A bot URL as the POST needs it; `refused` says why it must not be posted to. */
+interface Target { origin: string, secure: boolean, options: RequestOptions, refused?: string }
 
 export interface DispatcherOptions {
   clock: Clock
@@ -46,6 +49,8 @@ export interface DispatcherOptions {
   maxSockets?: number
   /** A CA trusted beside Node's roots: the HTTPS mock's own, so it can post to its own callback sink. */
   extraCa?: string
+  /** Callback URLs that lead back to the mock itself, which is never posted to. */
+  selfCallbacks?: SelfCallbackCheck
 }
 
 /**
@@ -63,6 +68,21 @@ function reasonOf (err: Error): string {
   return (err as NodeJS.ErrnoException).code ?? err.message
 }
 
+/** The message of anything thrown, which need not be an Error (nor have a usable toString). */
+function messageOf (err: unknown): string {
+  try { return err instanceof Error ? err.message : String(err) } catch { return 'an unprintable error' }
+}
+
+/** The JSON text a notification is posted as, or why it has none; such a notification is never sent. */
+function serialise (n: OutgoingNotification): { json: string } | { error: string } {
+  try {
+    const json: unknown = JSON.stringify(n.render ? n.render() : n.body)
+    return typeof json === 'string' ? { json } : { error: 'cannot render the notification: it renders as nothing' }
+  } catch (err) {
+    return { error: `cannot render the notification: ${messageOf(err)}` }
+  }
+}
+
 /**
  * Delivers notifications to bots (contract section 7): strictly in order per call, never blocking the API
  * response that caused them, with retries on connection errors, timeouts, 429 and 5xx. Each call has its
@@ -74,6 +94,7 @@ export function createDispatcher (options: DispatcherOptions) {
   const maxRetries = options.maxRetries ?? 5
   const backoffMs = options.backoffMs ?? 1000
   const maxSockets = options.maxSockets ?? MAX_SOCKETS_PER_BOT
+  const { selfCallbacks } = options
   let queues = new Map<string, CallQueue>()
   // Per-call numbering outlives the queue, which is dropped whenever it runs empty.
   let sequences = new Map<string, number>()
@@ -141,13 +162,16 @@ export function createDispatcher (options: DispatcherOptions) {
     else if (--s.active === 0) slots.delete(origin)
   }
 
-  interface PostResult { status: number | null, error: string | null, retryAfterMs?: number, durationMs: number }
+  /** `final`: trying again cannot help (the body cannot be rendered, the URL leads to the mock). */
+  interface PostResult { status: number | null, error: string | null, retryAfterMs?: number, durationMs: number, final?: boolean }
+  const finalFailure = (error: string): PostResult => ({ status: null, error, durationMs: 0, final: true })
 
   async function post (p: Pending, myEpoch: number): Promise<PostResult> {
-    let token: string
-    try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${(err as Error).message}`, durationMs: 0 } }
     const target = targetOf(p.n.callbackUri)
     if (!target) return { status: null, error: `invalid callbackUri ${p.n.callbackUri}`, durationMs: 0 }
+    if (target.refused) return finalFailure(`not sent: ${target.refused}`)
+    let token: string
+    try { token = await tokens.tokenFor(p.n.tenantId) } catch (err) { return { status: null, error: `cannot sign the notification: ${messageOf(err)}`, durationMs: 0 } }
     // The map of this epoch: a reset replaces it, and this attempt then counts only in the old one.
     const posting = postingTo
     posting.set(target.origin, (posting.get(target.origin) ?? 0) + 1)
@@ -155,7 +179,10 @@ export function createDispatcher (options: DispatcherOptions) {
     try {
       // Reset or shut down while this attempt waited for a slot: it is not sent (attempt() drops it).
       if (myEpoch !== epoch) return { status: null, error: 'dropped', durationMs: 0 }
-      return await send(p, target, token)
+      // Rendered only now, so attempts waiting for a slot hold no JSON text.
+      const body = serialise(p.n)
+      if ('error' in body) return finalFailure(body.error)
+      return await send(p, target, token, body.json)
     } finally {
       release(target.origin)
       const n = posting.get(target.origin)! - 1
@@ -172,19 +199,24 @@ export function createDispatcher (options: DispatcherOptions) {
       let target: Target | undefined
       try {
         const url = new URL(uri)
-        target = { origin: url.origin, secure: url.protocol === 'https:', options: urlToHttpOptions(url) }
+        const secure = url.protocol === 'https:'
+        const options: RequestOptions = urlToHttpOptions(url)
+        // A name that resolves to the mock is caught when its socket connects.
+        if (selfCallbacks) options.lookup = selfCallbacks.lookupFor(url.port === '' ? (secure ? 443 : 80) : Number(url.port))
+        target = { origin: url.origin, secure, options, refused: selfCallbacks?.reasonFor(uri) }
       } catch { /* not a URL: no target */ }
       lastTarget = { uri, target }
     }
     return lastTarget.target
   }
 
-  /** One POST; the timeout covers the bot's answer only (not key generation or the wait for a slot). */
-  async function send (p: Pending, target: Target, token: string): Promise<PostResult> {
+  /**
+   * One POST; the timeout covers the bot's answer only (not key generation or the wait for a slot). The
+   * JSON is serialised per attempt, not kept: the journal holds the body object, and a queued
+   * notification should not hold a second copy of it as a string.
+   */
+  async function send (p: Pending, target: Target, token: string, json: string): Promise<PostResult> {
     const { secure } = target
-    // Serialised per attempt, not kept: the journal holds the body object, and a queued notification
-    // should not hold a second copy of it as a string.
-    const json = JSON.stringify(p.n.body)
     const started = performance.now()
     return await new Promise<PostResult>((resolve) => {
       let done = false
@@ -222,7 +254,7 @@ export function createDispatcher (options: DispatcherOptions) {
       })
       const timer = setTimeout(() => { timedOut(target.origin); req.destroy(new Error(`timed out after ${timeoutMs} ms`)) }, timeoutMs)
       inFlightRequests.add(req)
-      req.on('error', (err) => finish({ status: null, error: reasonOf(err) }))
+      req.on('error', (err) => finish((err as NodeJS.ErrnoException).code === SELF_CALLBACK_CODE ? { status: null, error: `not sent: ${err.message}`, final: true } : { status: null, error: reasonOf(err) }))
       req.end(json)
     })
   }
@@ -242,12 +274,14 @@ export function createDispatcher (options: DispatcherOptions) {
     const myEpoch = epoch
     p.attempt++
     inFlight++
-    const at = clock.now()
-    const result = await post(p, myEpoch)
     try {
+      const at = clock.now()
+      // Whatever goes wrong, the attempt ends journaled and the queue moves on: a notification that
+      // throws must not leave its call's queue busy and inFlight up (and the manual clock waiting) forever.
+      const result = await post(p, myEpoch).catch((err: unknown) => finalFailure(`the attempt failed: ${messageOf(err)}`))
       if (myEpoch !== epoch) return
       const ok = result.status !== null && result.status >= 200 && result.status < 300
-      const retryable = result.status === null || result.status === 429 || result.status >= 500
+      const retryable = !result.final && (result.status === null || result.status === 429 || result.status >= 500)
       const outcome = ok ? 'delivered' : retryable && p.attempt <= maxRetries ? 'retrying' : 'failed'
       journal.add({
         notificationId: p.id,

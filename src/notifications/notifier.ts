@@ -26,6 +26,21 @@ abstract class Notification extends DeferredBody implements OutgoingNotification
   get tenantId (): string { return this.call.tenantId }
   get callChainId (): string { return this.call.callChainId }
   get body (): this { return this }
+
+  /** The commsNotifications body as posted; throws when a value in it cannot be rendered. */
+  abstract render (): Rendered
+
+  /**
+   * The body as listed (GET /_mock/notifications), which must never throw: when it cannot be rendered,
+   * the notification's change type and resource without its data (the dispatcher journals the reason).
+   */
+  toJSON (): Rendered {
+    try {
+      return this.render()
+    } catch {
+      return commsNotifications({ '@odata.type': '#microsoft.graph.commsNotification', changeType: this.changeType, resourceUrl: this.resourceUrl, resourceData: null })
+    }
+  }
 }
 
 /** A call notification: the call's fields that change later are copied now; the rest is read when rendered. */
@@ -51,7 +66,7 @@ class CallNotification extends Notification {
 
   get resourceUrl (): string { return callPath(this.call.id) }
 
-  toJSON (): Rendered {
+  render (): Rendered {
     const { state, mediaActive, etag, resultInfo, callbackUri, mediaConfig, requestedModalities, extra } = this
     const asThen: Call = { ...this.call, state, mediaActive, etag, resultInfo, callbackUri, mediaConfig, requestedModalities, extra }
     return commsNotifications(callNotification(this.changeType, asThen, this.toneInfo))
@@ -63,7 +78,7 @@ class OperationNotification extends Notification {
   constructor (call: Call, private readonly operation: Operation) { super(call) }
   get changeType (): string { return 'deleted' }
   get resourceUrl (): string { return operationPath(this.operation) }
-  toJSON (): Rendered { return commsNotifications(operationNotification(this.operation)) }
+  render (): Rendered { return commsNotifications(operationNotification(this.operation)) }
 }
 
 /** Turns engine events into commsNotifications for the dispatcher. */

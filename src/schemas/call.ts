@@ -2,7 +2,9 @@ import { Type, type Static } from 'typebox'
 import { Nullable, OpenObject, StringEnum } from './common.js'
 
 const CallbackUri = Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, description: 'The bot\'s notification URL (http allowed for local testing)' })
-const Modality = StringEnum(['audio', 'video', 'videoBasedScreenSharing', 'data', 'unknownFutureValue'])
+/** v1.0's modality values; beta's enum also has `unknown` (routes refuse it under v1.0). */
+export const V1_MODALITIES = ['audio', 'video', 'videoBasedScreenSharing', 'data', 'unknownFutureValue'] as const
+const Modality = StringEnum([...V1_MODALITIES, 'unknown'])
 
 /** mediaConfig: the discriminator picks service- or app-hosted media (ref 5.2). */
 export const MediaConfigSchema = Type.Object({
@@ -19,7 +21,10 @@ export const CreateCallBodySchema = Type.Object({
   source: Type.Optional(Nullable(OpenObject)),
   tenantId: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
   subject: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-  direction: Type.Optional(Nullable(Type.String({ pattern: '^outgoing$' })))
+  direction: Type.Optional(Nullable(Type.String({ pattern: '^outgoing$' }))),
+  callOptions: Type.Optional(Nullable(OpenObject)),
+  chatInfo: Type.Optional(Nullable(OpenObject)),
+  meetingInfo: Type.Optional(Nullable(OpenObject))
 }, { additionalProperties: true })
 export type CreateCallBody = Static<typeof CreateCallBodySchema>
 

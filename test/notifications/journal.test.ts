@@ -98,8 +98,10 @@ test('each journaled body is the call as it was at its event, byte for byte what
   const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: ringBot.url } })
   const id = created.json().id as string
   await advance(mock, 0)
-  // The answer changes the callback, media, modalities and adds a property the bot sent: the `created` body must not.
-  const answer = { callbackUri: bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, myOwnProperty: 'x' }
+  // The answer changes the callback, media, modalities and callOptions: the `created` body must not. A
+  // property `call` does not define is ignored.
+  const callOptions = { '@odata.type': '#microsoft.graph.incomingCallOptions', isContentSharingNotificationEnabled: true }
+  const answer = { callbackUri: bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, callOptions, myOwnProperty: 'x' }
   assert.equal((await mock.app.inject({ method: 'POST', url: `/beta/communications/calls/${id}/answer`, headers: JSON_HEADERS, payload: answer })).statusCode, 202)
   assert.equal((await mock.app.inject({ method: 'POST', url: `/beta/communications/calls/${id}/playPrompt`, headers: JSON_HEADERS, payload: { prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/a.wav' } }] } })).statusCode, 200)
   await advance(mock, 5000)
@@ -120,8 +122,9 @@ test('each journaled body is the call as it was at its event, byte for byte what
     ['terminated', bot.url, 'W/"5"']
   ])
   assert.equal(data[0].mediaConfig, null)
-  assert.equal(data[0].myOwnProperty, undefined)
-  assert.equal(data[1].myOwnProperty, 'x')
+  assert.equal(data[0].callOptions, null)
+  assert.deepEqual(data[1].callOptions, callOptions)
+  assert.equal(data[1].myOwnProperty, undefined)
   assert.deepEqual(data[3].prompts, [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/a.wav' } }])
   assert.equal(data[4].resultInfo, null)
   assert.equal(data[5].resultInfo.subcode, 7000)

@@ -8,7 +8,7 @@ import { callView } from './views.js'
 
 /** Simulated calls and the scripted caller (contract sections 5 and 6). */
 export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { engine, clock, recordings } = app.mock
+  const { engine, clock, recordings, selfCallbacks, settings } = app.mock
   const { calls, media, scripts } = engine
 
   const anyCall = (id: string): Call => {
@@ -28,6 +28,8 @@ export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/calls', { schema: { body: SimulateCallBodySchema } }, async (request, reply) => {
     const b = request.body ?? {}
+    if (b.callbackUri !== undefined) selfCallbacks.refuse(b.callbackUri)
+    else selfCallbacks.refuse(settings.callbackUrl, 'the default callback CALLBACK_URL')
     const script = b.script === undefined ? null : scripts.resolve(b.script)
     const call = calls.createIncoming({ callbackUri: b.callbackUri, source: b.source, tenantId: b.tenantId, script })
     return await reply.code(201).send({ id: call.id })

@@ -1,26 +1,34 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { callResource, callPath } from '../../graph/representations.js'
-import { AnswerBodySchema, CreateCallBodySchema, RejectBodySchema } from '../../schemas/call.js'
+import type { ApiVersion } from '../../engine/model.js'
+import { graphErrors } from '../../errors/graph-error.js'
+import { callResource, callPath, ECHOED_CALL_PROPERTIES } from '../../graph/representations.js'
+import { AnswerBodySchema, CreateCallBodySchema, RejectBodySchema, V1_MODALITIES } from '../../schemas/call.js'
 import { CallIdParams } from '../../schemas/common.js'
 import { actionPath, CALL_PATH, CALLS_PATH, locationOf, versionOf } from './paths.js'
 
-const CREATE_KNOWN = new Set(['@odata.type', 'callbackUri', 'targets', 'requestedModalities', 'mediaConfig', 'source', 'tenantId', 'subject', 'direction'])
-const ANSWER_KNOWN = new Set(['callbackUri', 'acceptedModalities', 'mediaConfig'])
+/** The call properties the mock echoes, as sent; anything else in the body that it does not model is ignored. */
+function echoedProperties (body: Record<string, unknown>): Record<string, unknown> {
+  const echoed: Record<string, unknown> = {}
+  for (const name of ECHOED_CALL_PROPERTIES) if (body[name] !== undefined && body[name] !== null) echoed[name] = body[name]
+  return echoed
+}
 
-function extraProperties (body: Record<string, unknown>, known: Set<string>): Record<string, unknown> {
-  const extra: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(body)) if (!known.has(k) && !k.startsWith('@odata.')) extra[k] = v
-  return extra
+/** `unknown` is a modality in beta only (https://learn.microsoft.com/graph/api/resources/call?view=graph-rest-beta). */
+function checkModalities (modalities: string[], version: ApiVersion, property: string): void {
+  const i = modalities.indexOf('unknown')
+  if (version === 'v1.0' && i >= 0) throw graphErrors.badRequest(`Invalid request body: the property '${property}[${i}]' must be one of ${V1_MODALITIES.map((m) => `"${m}"`).join(', ')} (v1.0 has no "unknown"; beta has).`)
 }
 
 /** Call lifecycle routes (ref 5.3–5.7). */
 export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { engine, baseUrl } = app.mock
+  const { engine, baseUrl, selfCallbacks } = app.mock
   const { calls } = engine
 
   app.post(CALLS_PATH, { schema: { body: CreateCallBodySchema }, config: { permissions: 'createCall' } }, async (request, reply) => {
     const version = versionOf(request)
     const b = request.body
+    checkModalities(b.requestedModalities, version, 'requestedModalities')
+    selfCallbacks.refuse(b.callbackUri)
     const call = calls.createOutgoing({
       callbackUri: b.callbackUri,
       targets: b.targets,
@@ -29,7 +37,7 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
       source: b.source ?? undefined,
       tenantId: b.tenantId ?? undefined,
       subject: b.subject,
-      extra: extraProperties(b, CREATE_KNOWN),
+      extra: echoedProperties(b),
       apiVersion: version
     })
     return await reply.code(201)
@@ -48,13 +56,16 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
   })
 
   app.post(actionPath('answer'), { schema: { params: CallIdParams, body: AnswerBodySchema }, config: { permissions: 'answer' } }, async (request, reply) => {
-    const call = calls.activeCall(request.params.callId)
     const b = request.body
-    calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: extraProperties(b, ANSWER_KNOWN) })
+    checkModalities(b.acceptedModalities, versionOf(request), 'acceptedModalities')
+    selfCallbacks.refuse(b.callbackUri)
+    const call = calls.activeCall(request.params.callId)
+    calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: echoedProperties(b) })
     return await reply.code(202).send()
   })
 
   app.post(actionPath('reject'), { schema: { params: CallIdParams, body: RejectBodySchema }, config: { permissions: 'reject' } }, async (request, reply) => {
+    selfCallbacks.refuse(request.body?.callbackUri)
     const call = calls.activeCall(request.params.callId)
     calls.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
     return await reply.code(202).send()
