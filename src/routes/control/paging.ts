@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { graphErrors } from '../../errors/graph-error.js'
+import { stringifySafely } from '../safe-json.js'
 import type { ScanBudget } from '../../inspection/journal-scan.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type PageQuery } from '../../schemas/control.js'
 
@@ -64,7 +65,8 @@ export async function sendPage<T> (request: FastifyRequest, reply: FastifyReply,
   for (const entry of entries) {
     if (skipped < page.skip) { skipped++; continue }
     if (parts.length >= page.top || (parts.length > 0 && bytes >= PAGE_MAX_BYTES)) { more = true; break }
-    const json = JSON.stringify(options.render(entry))
+    // One entry that cannot be written (a bug, not an input: bodies are bounded) is written with nulls, not a 500.
+    const json = stringifySafely(options.render(entry))
     parts.push(json)
     bytes += json.length
     if (options.idOf) lastId = options.idOf(entry)
