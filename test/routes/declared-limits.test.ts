@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { MAX_GLOB_LENGTH } from '../../src/inspection/glob.js'
 import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 
 const prompt = { '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://example.com/welcome.wav' } }
@@ -16,7 +17,7 @@ const OVER: Array<[string, string, string, (id: string, bot: string) => unknown,
   ['simulated tenantId', 'POST', '/_mock/calls', () => ({ tenantId: 't'.repeat(101) }), /'tenantId' must NOT have more than 100 characters/],
   ['fault times', 'POST', '/_mock/faults', () => ({ path: '/x', times: 1_000_001 }), /'times' must be <= 1000000/],
   ['fault delay', 'POST', '/_mock/faults', () => ({ path: '/x', delayMs: 60_001 }), /'delayMs' must be <= 60000/],
-  ['fault path', 'POST', '/_mock/faults', () => ({ path: 'p'.repeat(1001) }), /'path' must NOT have more than 1000 characters/],
+  ['fault path', 'POST', '/_mock/faults', () => ({ path: 'p'.repeat(MAX_GLOB_LENGTH + 1) }), new RegExp(`'path' must NOT have more than ${MAX_GLOB_LENGTH} characters`)],
   ['create call targets', 'POST', '/v1.0/communications/calls', (_id, bot) => ({ callbackUri: bot, targets: Array.from({ length: 6 }, () => ({})), requestedModalities: ['audio'], mediaConfig: SERVICE_HOSTED }), /'targets' must NOT have more than 5 items/],
   ['create call subject', 'POST', '/v1.0/communications/calls', (_id, bot) => ({ callbackUri: bot, targets: [{}], requestedModalities: ['audio'], mediaConfig: SERVICE_HOSTED, subject: 's'.repeat(1001) }), /'subject' must NOT have more than 1000 characters/],
   ['playPrompt prompts', 'POST', '/v1.0/communications/calls/{id}/playPrompt', () => ({ prompts: Array.from({ length: 21 }, () => prompt) }), /'prompts' must NOT have more than 20 items/],
