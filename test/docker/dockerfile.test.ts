@@ -59,7 +59,7 @@ test('the bot target copies the example bot, which exists', { todo: !existsSync(
   assert.ok(existsSync('examples/bot/server.ts'))
 })
 
-test('RUN steps are the package\'s own install and build commands; CMD is what npm start runs', () => {
+test('RUN steps are the package\'s own install and build commands; CMD runs the bin', () => {
   const commands = (s: Stage): string[] => all(s, 'RUN').flatMap((r) => r.split('&&').map((c) => c.trim()))
   // Without --ignore-scripts, npm ci would run `prepare` (the build) before the sources are copied.
   assert.deepEqual(commands(stage('build')), ['npm ci --ignore-scripts', 'npm run build'])
@@ -68,8 +68,8 @@ test('RUN steps are the package\'s own install and build commands; CMD is what n
     const script = /^npm run (\S+)$/.exec(c)?.[1]
     if (script) assert.ok(pkg.scripts[script], `npm run ${script} is a package script`)
   }
-  assert.deepEqual(execForm(last(stage('runtime'), 'CMD')), pkg.scripts.start.split(' '))
-  assert.equal(pkg.scripts.start, `node ${pkg.bin['graph-calling-mock']}`, 'the image runs the same entry as the bin')
+  // npm start runs the bin too (scripts/start.mjs, after checking dist/ is up to date); the image has no sources to check.
+  assert.deepEqual(execForm(last(stage('runtime'), 'CMD')), ['node', pkg.bin['graph-calling-mock']], 'the image runs the same entry as the bin')
   // Every file the build script names is in the build stage.
   const copied = contextSources(stage('build'))
   for (const file of pkg.scripts.build.match(/\S+\.(?:json|mjs|js)\b/g) ?? []) {

@@ -1,11 +1,12 @@
-// `npm start`'s prestart: `npm ci` (through `prepare`) already built dist/, so a start only rebuilds when a
-// build input is newer than the bundle, as after editing src/ in a clone. Statting the inputs takes a few
-// milliseconds; a build takes ten seconds or more (docs/benchmarks.md, "Start time").
-// Usage: node scripts/build-if-stale.mjs   (from the package root)
+// `npm start`: runs the built CLI, dist/cli.js, in this process. `npm ci` (through `prepare`) built dist/
+// already, so a start only rebuilds when a build input is newer than the bundle, as after editing src/ in
+// a clone. Statting the inputs takes a few milliseconds; a build takes ten seconds or more; a separate
+// prestart script would cost a shell and a second Node start-up (docs/benchmarks.md, "Start time").
+// Usage: node scripts/start.mjs [graph-calling-mock flags]
 import { spawnSync } from 'node:child_process'
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** What `npm run build` reads: a change to any of them makes dist/ stale. */
 export const BUILD_INPUTS = ['src', 'scripts/bundle-cli.mjs', 'scripts/cli-launcher.mjs', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json']
@@ -31,10 +32,13 @@ export function staleReason (root) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const reason = staleReason(process.cwd())
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const reason = staleReason(root)
   if (reason !== undefined) {
     console.error(`graph-calling-mock: ${reason}; running npm run build`)
-    const build = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' })
-    process.exit(build.status ?? 1)
+    const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' })
+    if (build.status !== 0) process.exit(build.status ?? 1)
   }
+  // The CLI reads its flags from process.argv, which are this script's.
+  await import(pathToFileURL(join(root, 'dist', 'cli.js')).href)
 }
