@@ -93,6 +93,7 @@ async function ciJob (t: TestContext, edit: (script: string) => string = (s) => 
   const port = await freePort()
   const job = edit(script)
     .replaceAll('--port 4000', `--port ${port}`).replaceAll('localhost:4000', `127.0.0.1:${port}`).replaceAll('127.0.0.1:4000', `127.0.0.1:${port}`)
+    // eslint-disable-next-line no-template-curly-in-string -- a shell parameter expansion, run by sh
     .replace('npm run your-bot-tests', 'sh -c \'curl -sf "${GRAPH_BASE_URL%/v1.0}/_mock/health"\'')
   // Its own process group, so whatever the job leaves behind (a mock its trap failed to stop) is killed
   // after the test; the job's end is bash's exit, not the end of its output, which a leftover would hold open.
