@@ -16,11 +16,15 @@ const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.
 export const DEFAULT_IMAGE = `ghcr.io/graph-calling-mock/graph-calling-mock:${VERSION}`
 const DEFAULT_STARTUP_TIMEOUT_MS = 60_000
 
-/** What this module uses of testcontainers' GenericContainer (testcontainers 10 and 11). */
+/**
+ * What this module uses of testcontainers' GenericContainer (testcontainers 10 to 12: each one's module
+ * is assignable to TestcontainersModule). withWaitStrategy is a method so that its parameter, here only
+ * what Wait.forHttp returns, stays compatible with testcontainers' own WaitStrategy.
+ */
 export interface GenericContainerLike {
   withExposedPorts: (...ports: Array<number | { container: number, host: number }>) => GenericContainerLike
   withEnvironment: (env: Record<string, string>) => GenericContainerLike
-  withWaitStrategy: (strategy: unknown) => GenericContainerLike
+  withWaitStrategy(strategy: unknown): GenericContainerLike
   withStartupTimeout: (ms: number) => GenericContainerLike
   start: () => Promise<StartedContainerLike>
 }
