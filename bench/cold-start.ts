@@ -12,7 +12,7 @@ import { cleanEnv, ensureBuilt, f0, f2, freePort, HOST, isMain, median, ROOT, sl
 
 export interface ColdStartResult { runs: number, mockMs: number[], bareMs: number[], unbundledMs: number[], mockMedian: number, bareMedian: number, unbundledMedian: number, ratio: number }
 
-async function healthy (port: number): Promise<boolean> {
+export async function healthy (port: number): Promise<boolean> {
   return await new Promise<boolean>((resolve) => {
     const req = request({ host: HOST, port, path: '/_mock/health', agent: false }, (res) => { res.resume(); resolve(res.statusCode === 200) })
     req.on('error', () => resolve(false))

@@ -1,6 +1,6 @@
 /**
  * Every benchmark, then a summary: `npm run bench` (a few minutes; not part of npm test).
- * BENCH_ONLY=throughput,cold-start,manual-clock,scale,recording runs some of them. Each is also runnable
+ * BENCH_ONLY=throughput,cold-start,start-time,manual-clock,scale,recording runs some of them. Each is also runnable
  * alone (see its header). Goals are those of issue 6; docs/benchmarks.md has the numbers and what they mean.
  */
 import { spawnSync } from 'node:child_process'
@@ -10,6 +10,7 @@ import { printColdStart, runColdStart, type ColdStartResult } from './cold-start
 import { f0, f1, f2, median, ROOT, table, watchdog } from './lib.js'
 import { printManualClock, runManualClock, type ManualClockResult } from './manual-clock.js'
 import { DEFAULT_SIZES, printScale, runScale, tenThousand, type ScaleResult } from './scale.js'
+import { printStartTime, runStartTime, type StartTimeResult } from './start-time.js'
 import { printThroughput, runThroughput, type ThroughputResult } from './throughput.js'
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean)
@@ -36,6 +37,13 @@ async function main (): Promise<void> {
     cold = await runColdStart()
     printColdStart(cold)
     rows.push(['cold start to first 200', `${f0(cold.mockMedian)} ms (median of ${cold.runs})`, `${f0(cold.bareMedian)} ms bare Fastify: ${f2(cold.ratio)}x`, '<= 250 ms', verdict(cold.mockMedian <= 250)])
+    console.log('\n')
+  }
+  let start: StartTimeResult | undefined
+  if (wanted('start-time')) {
+    start = await runStartTime()
+    printStartTime(start)
+    rows.push(['npm start on a fresh clone, to first 200', `${f0(median(start.npmStartMs))} ms (npm's own start-up ${f0(median(start.npmOwnMs))} ms)`, `${f0(median(start.nodeMs))} ms node dist/cli.js: ${f2(start.ratio)}x without npm's own`, '<= 1.5x', verdict(start.ratio <= 1.5)])
     console.log('\n')
   }
   const manual: ManualClockResult[] = []
@@ -77,7 +85,7 @@ async function main (): Promise<void> {
 
   console.log(`summary (${f0((Date.now() - started) / 1000)} s)\n`)
   console.log(table(rows))
-  console.log('\n' + JSON.stringify({ throughput, cold, manual, scale }))
+  console.log('\n' + JSON.stringify({ throughput, cold, start, manual, scale }))
 }
 
 main().catch((err: unknown) => { console.error(err); process.exitCode = 1 })

@@ -26,6 +26,11 @@ test('compose has the mock and the bot, built from this Dockerfile\'s runtime an
   assert.deepEqual(Object.keys(services).sort(), ['bot', 'mock'])
   const targets = parseDockerfile(readFileSync('Dockerfile', 'utf8')).map((s) => s.name)
   assert.deepEqual(mock.build, { context: '.', target: 'runtime' })
+  // The published name beside build: compose pulls it, or builds and tags it under that name.
+  const repository = (JSON.parse(readFileSync('package.json', 'utf8')) as { repository: { url: string } }).repository.url
+  const org = /github\.com\/([\w-]+)\//.exec(repository)?.[1]
+  assert.equal(mock.image, `ghcr.io/${org}/graph-calling-mock:latest`)
+  assert.equal(bot.image, undefined, 'the example bot is never published')
   assert.deepEqual(bot.build, { context: '.', target: 'bot' })
   for (const s of [mock, bot]) assert.ok(targets.includes((s.build as Map).target as string))
 })

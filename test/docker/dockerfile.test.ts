@@ -30,10 +30,10 @@ const healthcheck = (): string[] => {
   return JSON.parse(cmd[1]) as string[]
 }
 
-test('stages: build, bot and the runtime last (the default target), on a pinned Node 20 slim image', () => {
+test('stages: build, bot and the runtime last (the default target), on a Node 22 LTS slim image', () => {
   assert.deepEqual(stages.map((s) => s.name), ['build', 'bot', 'runtime'])
   for (const s of stages.filter((x) => !stages.some((y) => y.name === x.from))) {
-    assert.match(s.from, /^node:20\.\d+(\.\d+)?-bookworm-slim$/, `stage ${s.name} pins its base image`)
+    assert.match(s.from, /^node:22(\.\d+){0,2}-(bookworm-|trixie-)?slim$/, `stage ${s.name} is on Node 22, a supported LTS line`)
   }
   assert.equal(stage('bot').from, 'build')
 })
@@ -59,16 +59,17 @@ test('the bot target copies the example bot, which exists', { todo: !existsSync(
   assert.ok(existsSync('examples/bot/server.ts'))
 })
 
-test('RUN steps are the package\'s own install and build commands; CMD is what npm start runs', () => {
+test('RUN steps are the package\'s own install and build commands; CMD runs the bin', () => {
   const commands = (s: Stage): string[] => all(s, 'RUN').flatMap((r) => r.split('&&').map((c) => c.trim()))
-  assert.deepEqual(commands(stage('build')), ['npm ci', 'npm run build'])
-  assert.deepEqual(commands(stage('runtime')), ['npm ci --omit=dev', 'npm cache clean --force'])
+  // Without --ignore-scripts, npm ci would run `prepare` (the build) before the sources are copied.
+  assert.deepEqual(commands(stage('build')), ['npm ci --ignore-scripts', 'npm run build'])
+  assert.deepEqual(commands(stage('runtime')), ['npm ci --omit=dev --ignore-scripts', 'npm cache clean --force'])
   for (const c of [...commands(stage('build')), ...commands(stage('runtime'))]) {
     const script = /^npm run (\S+)$/.exec(c)?.[1]
     if (script) assert.ok(pkg.scripts[script], `npm run ${script} is a package script`)
   }
-  assert.deepEqual(execForm(last(stage('runtime'), 'CMD')), pkg.scripts.start.split(' '))
-  assert.equal(pkg.scripts.start, `node ${pkg.bin['graph-calling-mock']}`, 'the image runs the same entry as the bin')
+  // npm start runs the bin too (scripts/start.mjs, after checking dist/ is up to date); the image has no sources to check.
+  assert.deepEqual(execForm(last(stage('runtime'), 'CMD')), ['node', pkg.bin['graph-calling-mock']], 'the image runs the same entry as the bin')
   // Every file the build script names is in the build stage.
   const copied = contextSources(stage('build'))
   for (const file of pkg.scripts.build.match(/\S+\.(?:json|mjs|js)\b/g) ?? []) {
