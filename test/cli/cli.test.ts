@@ -6,9 +6,7 @@ import { createInterface } from 'node:readline'
 import { test, type TestContext } from 'node:test'
 import { createControlClient } from '../../src/index.js'
 import { SETTINGS } from '../../src/config/settings.js'
-import { startBot } from '../helper.js'
-
-const CLI = ['--import', 'tsx', 'src/cli.ts']
+import { CLI, startBot } from '../helper.js'
 
 /** A clean environment: none of the mock's own variables leak in from the shell that runs the tests. */
 function cleanEnv (extra: Record<string, string> = {}): NodeJS.ProcessEnv {

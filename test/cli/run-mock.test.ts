@@ -7,7 +7,7 @@ import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
 import { createControlClient } from '../../src/index.js'
 import { SETTINGS } from '../../src/config/settings.js'
-import { startBot } from '../helper.js'
+import { CLI, startBot } from '../helper.js'
 
 type Line = Record<string, unknown>
 
@@ -15,7 +15,7 @@ type Line = Record<string, unknown>
 function startCli (t: TestContext, args: string[]) {
   const env = { ...process.env }
   for (const s of SETTINGS) delete env[s.env]
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { env })
+  const child = spawn(process.execPath, [...CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], { env })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let stdout = ''
   let stderr = ''

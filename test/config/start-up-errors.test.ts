@@ -6,6 +6,7 @@ import { promisify } from 'node:util'
 import { resolveSettings, SettingsError } from '../../src/config/load-settings.js'
 import { startMock } from '../../src/index.js'
 import { listenMock } from '../../src/server.js'
+import { CLI } from '../helper.js'
 
 test('startMock names the option the caller used, not the variable or flag', async () => {
   await assert.rejects(startMock({ timeScale: -1 }), (err: Error) => {
@@ -35,7 +36,7 @@ test('a port in use stops start-up naming PORT', async (t) => {
 
 test('the CLI exits 2 on an unusable HOST with the setting named', async () => {
   const env = { ...process.env, HOST: '999.1.1.1', PORT: '0' }
-  await assert.rejects(promisify(execFile)(process.execPath, ['--import', 'tsx', 'src/cli.ts'], { env }), (err: { code: number, stderr: string }) => {
+  await assert.rejects(promisify(execFile)(process.execPath, CLI, { env }), (err: { code: number, stderr: string }) => {
     assert.equal(err.code, 2)
     assert.match(err.stderr, /^graph-calling-mock: Invalid setting HOST \(--host\): "999\.1\.1\.1" is not a name or address this machine can resolve/)
     assert.doesNotMatch(err.stderr, /cannot start|\n {4}at /)

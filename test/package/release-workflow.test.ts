@@ -15,7 +15,7 @@ test('a v* tag runs the tests on Node 20 and newer, then publishes to npm with p
   assert.match(workflow, /\non:\n {2}push:\n {4}tags: \['v\*'\]\n/)
   const tests = job('test')
   assert.match(tests, /node: \[20, /, 'the oldest Node line package.json\'s engines allow')
-  assert.match(tests, /run: npm ci\n[\s\S]*run: npm test\n/)
+  assert.match(tests, /run: npm ci\n[\s\S]*run: npm test\n[\s\S]*run: npm run test:install\n/)
   const npm = job('npm')
   assert.match(npm, /needs: test\n/)
   assert.match(npm, /id-token: write/)

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { test } from 'node:test'
-import { startBot } from '../helper.js'
+import { CLI, startBot } from '../helper.js'
 
 test('SIGTERM while calls are recording and notifications are in flight: exit 0 within 5 s, logs what was dropped', async (t) => {
   const hanging = await startBot(t, () => 'hang')
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...CLI, '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] })
   t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
   let stdout = ''
   let stderr = ''
