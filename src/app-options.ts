@@ -125,7 +125,7 @@ export function fastifyOptions (settings: Pick<Settings, 'logLevel'>): FastifySe
     clientErrorHandler: graphClientErrorHandler,
     rewriteUrl: rewriteGraphUrl,
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false, maxParamLength: 500 },
-    // Graph does not convert "5" into 5: a string where a number belongs is a 400 (contract section 3).
+    // Graph does not convert "5" into 5: a string where a number belongs is a 400 (see docs/graph-behaviour.md, Errors).
     // validateSchema off: the schemas are ours and tested; compiling JSON Schema's meta-schema costs ~45 ms of start-up.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, validateSchema: false } }
   }

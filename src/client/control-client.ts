@@ -24,7 +24,7 @@ function queryString (query: Query = {}): string {
 }
 
 /**
- * A typed client of the mock's control API (contract section 6), so a bot's test drives the mock without
+ * A typed client of the mock's control API (see docs/control-api.md), so a bot's test drives the mock without
  * raw HTTP. Every method throws ControlClientError with the mock's error message on a non-2xx answer.
  */
 export function createControlClient (baseUrl: string, options: ControlClientOptions = {}) {

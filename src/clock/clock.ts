@@ -1,5 +1,5 @@
 /**
- * The one clock every timer in the product runs on (contract sections 2 and 6). Time is virtual
+ * The one clock every timer in the product runs on (see docs/control-api.md). Time is virtual
  * milliseconds since the clock started; `real` mode maps it to wall time (scaled by TIME_SCALE), `manual`
  * mode moves only through advance(). A single heap of due events is served by at most one Node timer,
  * so ten thousand calls cost ten thousand heap entries, not ten thousand timers.

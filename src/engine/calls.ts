@@ -6,7 +6,7 @@ import type { ApiVersion, Call, ResultInfo } from './model.js'
 import type { CallerScript } from './caller/script-schema.js'
 import { createSharedValues, deepFreeze } from './shared-values.js'
 
-/** An incoming call rings this long before Graph gives up on the bot (ref 5.4). */
+/** An incoming call rings this long before Graph gives up on the bot (see docs/graph-behaviour.md, The call resource). */
 export const INCOMING_RING_MS = 15_000
 /** Outgoing calls: how long the callee takes to answer when no script says. */
 export const DEFAULT_ANSWER_AFTER_MS = 1000
@@ -53,7 +53,7 @@ function simulatedCaller (): Record<string, unknown> {
 type NewCall = Pick<Call, 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'source' | 'targets' | 'requestedModalities' | 'mediaConfig' | 'apiVersion'> &
   Partial<Pick<Call, 'subject' | 'extra' | 'script'>>
 
-/** Call lifecycle (ref 5): create, ring, answer, reject, hang up; the media engine is told when a call ends. */
+/** Call lifecycle (see docs/graph-behaviour.md, The call resource): create, ring, answer, reject, hang up; the media engine is told when a call ends. */
 export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (call: Call) => void }) {
   const { clock, emit } = ctx
   const shared = createSharedValues()
@@ -107,7 +107,7 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
     changed(call, 'updated')
   }
 
-  /** Ends the call: media stops unannounced (ref 5.8), then the bot hears `deleted` with the reason. */
+  /** Ends the call: media stops unannounced (see docs/decisions/media-engine.md), then the bot hears `deleted` with the reason. */
   function end (call: Call, endedBy: NonNullable<Call['endedBy']>, resultInfo: ResultInfo): void {
     if (!isActive(call)) return
     call.state = 'terminated'
@@ -127,7 +127,7 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
       return call
     },
 
-    /** POST /communications/calls (ref 5.3): 201 establishing; the scripted callee answers later. */
+    /** POST /communications/calls (see docs/graph-behaviour.md, The call resource): 201 establishing; the scripted callee answers later. */
     createOutgoing (input: OutgoingCallInput): Call {
       const call = newCall({
         direction: 'outgoing',
@@ -170,7 +170,7 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
       return call
     },
 
-    /** POST .../answer (ref 5.4): 202, then establishing and established. */
+    /** POST .../answer (see docs/graph-behaviour.md, The call resource): 202, then establishing and established. */
     answer (call: Call, input: { callbackUri: string, mediaConfig: Record<string, unknown>, acceptedModalities: string[], extra: Record<string, unknown> }): void {
       assertTransition(call, 'answer')
       call.callbackUri = shared.string(input.callbackUri)
@@ -182,14 +182,14 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
       establish(call)
     },
 
-    /** POST .../reject (ref 5.5): 202, then `deleted`. */
+    /** POST .../reject (see docs/graph-behaviour.md, The call resource): 202, then `deleted`. */
     reject (call: Call, reason: string, callbackUri?: string): void {
       assertTransition(call, 'reject')
       if (callbackUri) call.callbackUri = shared.string(callbackUri)
       end(call, 'bot', REJECT_RESULTS[reason] ?? REJECT_RESULTS.none)
     },
 
-    /** DELETE .../calls/{id} (ref 5.6): `updated` terminating, then `deleted` terminated. */
+    /** DELETE .../calls/{id} (see docs/graph-behaviour.md, The call resource): `updated` terminating, then `deleted` terminated. */
     hangUpByBot (call: Call): void {
       assertTransition(call, 'hangUp', 'hang up')
       call.state = 'terminating'

@@ -1,6 +1,6 @@
 import type { Call, Operation } from './model.js'
 
-/** Graph's tone enum (ref 3.6) for each DTMF key. */
+/** Graph's tone enum (see docs/graph-behaviour.md, Notifications to the bot) for each DTMF key. */
 export const TONE_NAMES: Record<string, string> = {
   0: 'tone0',
   1: 'tone1',

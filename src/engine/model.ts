@@ -3,7 +3,7 @@ import type { CallerResponse, CallerScript } from './caller/script-schema.js'
 /** Graph API version a request came in on; it decides which properties responses and notifications carry. */
 export type ApiVersion = 'v1.0' | 'beta'
 
-/** callState values the mock uses (ref 5.1). */
+/** callState values the mock uses (see docs/graph-behaviour.md, The call resource). */
 export type CallState = 'incoming' | 'establishing' | 'established' | 'terminating' | 'terminated'
 
 export interface ResultInfo { code: number, subcode: number, message: string }

@@ -1,7 +1,7 @@
 import type { ApiVersion, Call, Operation, ResultInfo } from '../engine/model.js'
 
 /**
- * How calls and operations look on the wire (ref 2, 3, 5): the same JSON serves API responses and
+ * How calls and operations look on the wire (see docs/graph-behaviour.md): the same JSON serves API responses and
  * notification resourceData. Property names and @odata.type values are Graph's own.
  */
 
@@ -76,7 +76,7 @@ export function callResource (call: Call, version: ApiVersion): Record<string, u
   }
 }
 
-/** The operation as it is now; `completionReason` exists only in beta (ref 2.2, 3.4). */
+/** The operation as it is now; `completionReason` exists only in beta (see docs/graph-behaviour.md, Media operations). */
 export function operationResource (op: Operation, version: ApiVersion): Record<string, unknown> {
   const body: Record<string, unknown> = {
     '@odata.type': OPERATION_TYPES[op.kind],
@@ -102,7 +102,7 @@ function notification (changeType: ChangeType, resourceUrl: string, etag: number
   return { '@odata.type': '#microsoft.graph.commsNotification', changeType, resourceUrl, resourceData }
 }
 
-/** A commsNotifications body (ref 3.1) around one notification. */
+/** A commsNotifications body (see docs/graph-behaviour.md, Notifications to the bot) around one notification. */
 export function commsNotifications (value: Record<string, unknown>): { '@odata.type': string, value: Array<{ changeType: string, resourceUrl: string }> } {
   return { '@odata.type': '#microsoft.graph.commsNotifications', value: [value as { changeType: string, resourceUrl: string }] }
 }
@@ -113,7 +113,7 @@ export function callNotification (changeType: ChangeType, call: Call, toneInfo?:
   return notification(changeType, callPath(call.id), call.etag, data)
 }
 
-/** The `deleted` notification of a finished operation (ref 3.3, 3.4); playPrompt echoes its prompts. */
+/** The `deleted` notification of a finished operation (see docs/graph-behaviour.md, Notifications to the bot); playPrompt echoes its prompts. */
 export function operationNotification (op: Operation): Record<string, unknown> {
   const data = operationResource(op, op.apiVersion)
   if (op.playPrompt) data.prompts = op.playPrompt.prompts

@@ -19,7 +19,7 @@ export function faultProblem (body: FaultBody, active: number): string | undefin
 }
 
 /**
- * Injected faults (contract section 6), consumed in the order they were added: the first active one that
+ * Injected faults (see docs/control-api.md), consumed in the order they were added: the first active one that
  * matches a request applies to it and counts down. Engine-free; the Graph routes' hook consults it.
  */
 export function createFaultStore () {

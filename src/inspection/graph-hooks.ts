@@ -43,7 +43,7 @@ export function faultError (fault: Fault): GraphError {
 }
 
 /**
- * Faults and the request journal for the Graph routes (contract section 6). Registered in a plugin that
+ * Faults and the request journal for the Graph routes (see docs/control-api.md). Registered in a plugin that
  * wraps only the Graph routes, so /_mock, token and recording requests are neither faulted nor journaled,
  * and ahead of the Graph auth hook, so a fault answers even a request without a token. Both hooks run on
  * every Graph request, so they are callback-style (no promise each) and do the least they can: the journal

@@ -84,7 +84,7 @@ function serialise (n: OutgoingNotification): { json: string } | { error: string
 }
 
 /**
- * Delivers notifications to bots (contract section 7): strictly in order per call, never blocking the API
+ * Delivers notifications to bots (see docs/decisions.md, Notifications): strictly in order per call, never blocking the API
  * response that caused them, with retries on connection errors, timeouts, 429 and 5xx. Each call has its
  * own queue, so a slow or dead bot delays only its own calls.
  */

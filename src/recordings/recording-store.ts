@@ -49,7 +49,7 @@ export function wavSizeOf (durationMs: number): number {
 }
 
 /**
- * Finished recordings (contract section 8). Only what the caller did is kept; the WAV bytes are rendered
+ * Finished recordings (see docs/decisions/recordings.md). Only what the caller did is kept; the WAV bytes are rendered
  * when downloaded and kept only in a bounded LRU cache, so thousands of calls cost kilobytes each.
  * Tokens are kept hashed and compared in constant time.
  */

@@ -6,12 +6,12 @@ const CallbackUri = Type.String({ pattern: '^https?://\\S+$', maxLength: 2048, d
 export const V1_MODALITIES = ['audio', 'video', 'videoBasedScreenSharing', 'data', 'unknownFutureValue'] as const
 const Modality = StringEnum([...V1_MODALITIES, 'unknown'])
 
-/** mediaConfig: the discriminator picks service- or app-hosted media (ref 5.2). */
+/** mediaConfig: the discriminator picks service- or app-hosted media (see docs/graph-behaviour.md, The call resource). */
 export const MediaConfigSchema = Type.Object({
   '@odata.type': Type.String({ pattern: '^#?microsoft\\.graph\\.(serviceHostedMediaConfig|appHostedMediaConfig)$' })
 }, { additionalProperties: true })
 
-/** POST /communications/calls (ref 5.3). */
+/** POST /communications/calls (see docs/graph-behaviour.md, The call resource). */
 export const CreateCallBodySchema = Type.Object({
   '@odata.type': Type.Optional(Type.String({ pattern: '^#?microsoft\\.graph\\.call$' })),
   callbackUri: CallbackUri,
@@ -28,7 +28,7 @@ export const CreateCallBodySchema = Type.Object({
 }, { additionalProperties: true })
 export type CreateCallBody = Static<typeof CreateCallBodySchema>
 
-/** POST .../answer (ref 5.4). */
+/** POST .../answer (see docs/graph-behaviour.md, The call resource). */
 export const AnswerBodySchema = Type.Object({
   callbackUri: CallbackUri,
   acceptedModalities: Type.Array(Modality, { minItems: 1 }),
@@ -38,7 +38,7 @@ export const AnswerBodySchema = Type.Object({
 }, { additionalProperties: true })
 export type AnswerBody = Static<typeof AnswerBodySchema>
 
-/** POST .../reject (ref 5.5). */
+/** POST .../reject (see docs/graph-behaviour.md, The call resource). */
 export const RejectBodySchema = Type.Object({
   reason: Type.Optional(Nullable(StringEnum(['none', 'busy', 'forbidden', 'unknownFutureValue']))),
   callbackUri: Type.Optional(Nullable(CallbackUri))

@@ -2,7 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox'
 import { MAX_GLOB_LENGTH } from '../inspection/glob.js'
 import { Nullable, OpenObject } from './common.js'
 
-/** Control API bodies and queries (contract section 6). Scripts are checked by the engine, which names the bad action. */
+/** Control API bodies and queries (see docs/control-api.md). Scripts are checked by the engine, which names the bad action. */
 export const SimulateCallBodySchema = Type.Object({
   callbackUri: Type.Optional(Type.String({ pattern: '^https?://\\S+$', maxLength: 2048 })),
   source: Type.Optional(OpenObject),
@@ -57,7 +57,7 @@ export const NotificationsFilterProperties = {
 }
 export const NotificationsQuerySchema = Type.Object({ ...NotificationsFilterProperties, ...LongPollProperties, ...PageQueryProperties }, { additionalProperties: false })
 
-export const ScriptBodySchema = Type.Union([OpenObject, Type.String()], { description: 'A caller script (contract section 5) or a scenario name' })
+export const ScriptBodySchema = Type.Union([OpenObject, Type.String()], { description: 'A caller script (see docs/caller-scripts.md) or a scenario name' })
 export const NullableScriptBodySchema = Nullable(OpenObject)
 
 /** POST /_mock/faults: the next `times` Graph requests matching `method` and `path` fail and/or wait. */

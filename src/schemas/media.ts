@@ -4,7 +4,7 @@ import { ClientContext, MediaPromptSchema, Nullable, StringEnum } from './common
 
 const Timeout = Type.Integer({ minimum: 1, maximum: 120, description: 'seconds, 1..120; default 5' })
 
-/** recordResponse body (ref 1.4); unknown extra properties are tolerated, as Graph does. */
+/** recordResponse body (see docs/graph-behaviour.md, Media operations); unknown extra properties are tolerated, as Graph does. */
 export const RecordResponseBodySchema = Type.Object({
   prompts: Type.Optional(Nullable(Type.Array(MediaPromptSchema, { maxItems: 1 }))),
   bargeInAllowed: Type.Optional(Nullable(Type.Boolean())),
@@ -18,7 +18,7 @@ export const RecordResponseBodySchema = Type.Object({
 }, { additionalProperties: true })
 export type RecordResponseBody = Static<typeof RecordResponseBodySchema>
 
-/** playPrompt body (ref 5.10): 1..20 prompts; beta `loop`. */
+/** playPrompt body (see docs/graph-behaviour.md, Media operations): 1..20 prompts; beta `loop`. */
 export const PlayPromptBodySchema = Type.Object({
   prompts: Type.Array(MediaPromptSchema, { minItems: 1, maxItems: 20 }),
   clientContext: Type.Optional(Nullable(ClientContext)),
@@ -26,7 +26,7 @@ export const PlayPromptBodySchema = Type.Object({
 }, { additionalProperties: true })
 export type PlayPromptBody = Static<typeof PlayPromptBodySchema>
 
-/** cancelMediaProcessing and subscribeToTone take only a clientContext (ref 5.9, 5.11). */
+/** cancelMediaProcessing and subscribeToTone take only a clientContext (see docs/graph-behaviour.md, Media operations). */
 export const ClientContextBodySchema = Type.Object({
   clientContext: Type.Optional(Nullable(ClientContext))
 }, { additionalProperties: true })

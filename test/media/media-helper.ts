@@ -127,7 +127,7 @@ export interface ExpectedRecord {
   etag?: number
 }
 
-/** The deleted commsNotification Graph sends for a finished recordOperation (ref 3.3). */
+/** The deleted commsNotification Graph sends for a finished recordOperation (see docs/graph-behaviour.md, Notifications to the bot). */
 export function recordNotification (e: ExpectedRecord): Record<string, unknown> {
   const url = operationUrl(e.callId, e.opId)
   return {
@@ -184,7 +184,7 @@ export async function control (mock: BuiltMock, method: 'GET' | 'POST' | 'PUT' |
   return await mock.app.inject({ method, url: `/_mock${url}`, ...(payload !== undefined ? { payload: JSON.stringify(payload), headers: { 'content-type': 'application/json' } } : {}) })
 }
 
-/** The deleted commsNotification of a finished playPromptOperation (ref 3.4): the prompts are echoed. */
+/** The deleted commsNotification of a finished playPromptOperation (see docs/graph-behaviour.md, Notifications to the bot): the prompts are echoed. */
 export function playPromptNotification (e: { callId: string, opId: string, version: Version, status: 'completed' | 'failed', clientContext?: string | null, prompts: unknown[] }): Record<string, unknown> {
   const url = operationUrl(e.callId, e.opId)
   const completed = e.status === 'completed'

@@ -6,7 +6,7 @@ import { action, mockFor, callView, operationUrl, prompt, RESULTS } from './medi
 
 /**
  * Random caller scripts and recordResponse parameters, through HTTP on the manual clock: every operation
- * ends exactly once, at the time and with the reason an independent model of contract section 4 gives.
+ * ends exactly once, at the time and with the reason an independent model of docs/caller-scripts.md gives.
  * The model finds the earliest of all candidate endings (the planner walks the script instead).
  */
 

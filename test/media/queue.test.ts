@@ -150,7 +150,7 @@ test('subscribeToTone: later key presses arrive as call updated notifications wi
   // Timing of the scripted keys: R = 500; '1' at 700, '*' at 1200, '#' at 1700, then the operation.
   const entries = (await journal(s.mock, { callId: s.callId })).filter((e) => e.body.value[0].resourceData?.toneInfo || e.resourceUrls[0].includes('/operations/'))
   assert.deepEqual(entries.slice(0, 4).map((e) => [e.virtualMs, e.body.value[0].resourceData.toneInfo?.tone ?? e.body.value[0].resourceData.id]), [[700, 'tone1'], [1200, 'star'], [1700, 'pound'], [1700, rec]])
-  // cancelMediaProcessing does not end the subscription (ref 5.9).
+  // cancelMediaProcessing does not end the subscription (see docs/graph-behaviour.md, Media operations).
   await action(s.mock, s.callId, 'cancelMediaProcessing', {})
   await control(s.mock, 'POST', `/calls/${s.callId}/tones`, { tones: '5' })
   await advance(s.mock, 0)

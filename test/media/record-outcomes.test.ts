@@ -6,7 +6,7 @@ import {
   recordNotification, RECORDING_URL, RESULTS, setup, type Setup, type Version
 } from './media-helper.js'
 
-/** One outcome row of contract section 4, checked through HTTP on the manual clock, in both versions. */
+/** One outcome row of the outcome table in docs/caller-scripts.md, checked through HTTP on the manual clock, in both versions. */
 const VERSIONS: Version[] = ['v1.0', 'beta']
 
 async function expectRecorded (s: Setup, opId: string, version: Version, reason: keyof typeof RESULTS, atMs: number, windowMs: number, clientContext: string | null = null): Promise<void> {

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { advance, answeredCall, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
 import { action, BASE, buildMock, mockFor, callView, finalNotification, prompt, record, RESULTS, setup, UUID } from './media-helper.js'
 
-/** Every recordResponse validation rule (contract section 3, ref 1.4): the 400 body names the field and the rule. */
+/** Every recordResponse validation rule (see docs/graph-behaviour.md, Media operations): the 400 body names the field and the rule. */
 const INVALID: Array<[string, unknown, string]> = [
   ['two prompts', { prompts: [prompt('welcome.wav'), prompt('yes.wav')] }, "the property 'prompts' must NOT have more than 1 items"],
   ['prompts not an array', { prompts: prompt('welcome.wav') }, "the property 'prompts' must be array or null"],

@@ -33,7 +33,7 @@ function assertFormat (wav: DecodedWav, expectedMs: number): void {
   assert.equal(wav.samples.length, wav.dataBytes / 2)
 }
 
-// Each row of contract section 4 that keeps a recording, with the window it must cover.
+// Each row of the outcome table in docs/caller-scripts.md that keeps a recording, with the window it must cover.
 const ROWS = [
   {
     reason: 'stopToneDetected',

@@ -1,7 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 
-/** A DTMF key (ref 3.6): digits, star, pound and the four extended keys. */
+/** A DTMF key (see docs/graph-behaviour.md, Notifications to the bot): digits, star, pound and the four extended keys. */
 export const DTMF_KEY_PATTERN = '^[0-9*#A-Da-d]$'
 /** The same keys as a list (lower-case a-d too, as the tone enum spells them), for readable enum errors. */
 export const DTMF_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D', 'a', 'b', 'c', 'd'] as const
@@ -24,7 +24,7 @@ export const SCRIPT_LIMITS = {
   descriptionLength: 1000
 } as const
 
-/** The kinds of action a caller takes, keyed by the property that names them (contract section 5). */
+/** The kinds of action a caller takes, keyed by the property that names them (see docs/caller-scripts.md). */
 export const ACTION_SCHEMAS = {
   silence: Type.Object({ silence: Type.Integer({ minimum: 0, maximum: MAX_MS, description: 'ms of silence' }) }, { additionalProperties: false }),
   speech: Type.Object({

@@ -10,7 +10,7 @@ import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromp
 import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
 import { clipAudio, defaultActions, planRecordResponse, type RecordPlan } from './record-plan.js'
 
-/** A prompt whose URI names no fixture lasts this long (contract section 4). */
+/** A prompt whose URI names no fixture lasts this long (see docs/caller-scripts.md). */
 export const DEFAULT_PROMPT_MS = 2000
 
 interface Running {
@@ -31,7 +31,7 @@ function appended<T> (items: T[], item: T): T[] {
 }
 
 /**
- * The per-call media queue (contract section 4, ref 5.9–5.12): playPrompt and recordResponse run one at a
+ * The per-call media queue (see docs/caller-scripts.md and docs/graph-behaviour.md, Media operations): playPrompt and recordResponse run one at a
  * time in arrival order; barge-in and cancelMediaProcessing cancel what is running and queued. A call
  * has an entry only while something runs or waits.
  */
@@ -195,7 +195,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         status: 'failed',
         resultInfo: announce ? RECORD_OUTCOMES.operationCanceled.resultInfo : null,
         completionReason: isRecord ? 'operationCanceled' : 'mediaOperationCanceled',
-        // Graph carries empty strings on a canceled recordOperation (ref 2.6).
+        // Graph carries empty strings on a canceled recordOperation (see docs/graph-behaviour.md, Media operations).
         ...(isRecord && announce ? { recordingLocation: '', recordingAccessToken: '' } : {})
       }, announce)
     }
@@ -266,7 +266,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
         if (r.op.record.stopTones.includes(key)) finishRecord(call, 'stopToneDetected', windowAt)
       }
     },
-    /** The call ended: whatever runs or waits is dropped without a notification (ref 5.8). */
+    /** The call ended: whatever runs or waits is dropped without a notification (see docs/decisions/media-engine.md). */
     callEnded (call: Call): void {
       cancelAll(call, false)
     },

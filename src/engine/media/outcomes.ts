@@ -1,11 +1,11 @@
 import type { OperationStatus, ResultInfo } from '../model.js'
 
-/** How a recordResponse ended (contract section 4); `callerHungUp` ends it with the call, unannounced. */
+/** How a recordResponse ended (see docs/caller-scripts.md); `callerHungUp` ends it with the call, unannounced. */
 export type RecordOutcome = 'stopToneDetected' | 'maxRecordDurationReached' | 'maxSilenceTimeout' | 'initialSilenceTimeout' | 'playPromptFailed' | 'operationCanceled' | 'callerHungUp'
 
 interface OutcomeRow { status: OperationStatus, completionReason: string, resultInfo: ResultInfo | null, recorded: boolean }
 
-/** The table of contract section 4: status, beta completionReason, resultInfo, and whether audio is kept. */
+/** The outcome table of docs/caller-scripts.md: status, beta completionReason, resultInfo, and whether audio is kept. */
 export const RECORD_OUTCOMES: Record<RecordOutcome, OutcomeRow> = {
   stopToneDetected: { status: 'completed', completionReason: 'stopToneDetected', resultInfo: { code: 200, subcode: 8514, message: 'Action completed, stop tone detected.' }, recorded: true },
   maxRecordDurationReached: { status: 'completed', completionReason: 'maxRecordDurationReached', resultInfo: { code: 200, subcode: 8515, message: 'Action completed, max record duration reached.' }, recorded: true },
@@ -13,7 +13,7 @@ export const RECORD_OUTCOMES: Record<RecordOutcome, OutcomeRow> = {
   initialSilenceTimeout: { status: 'failed', completionReason: 'initialSilenceTimeout', resultInfo: { code: 400, subcode: 8510, message: 'Action failed, initial silence timeout reached.' }, recorded: false },
   playPromptFailed: { status: 'failed', completionReason: 'playPromptFailed', resultInfo: { code: 400, subcode: 8511, message: 'Action failed, failure while playing the prompt.' }, recorded: false },
   operationCanceled: { status: 'failed', completionReason: 'operationCanceled', resultInfo: { code: 400, subcode: 8508, message: 'Action failed, the operation was cancelled.' }, recorded: false },
-  // Graph sends nothing when the call ends under a recording (ref 5.8).
+  // Graph sends nothing when the call ends under a recording (see docs/decisions/media-engine.md).
   callerHungUp: { status: 'failed', completionReason: 'operationCanceled', resultInfo: null, recorded: false }
 }
 

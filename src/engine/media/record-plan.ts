@@ -33,7 +33,7 @@ export interface RecordPlan {
 const DEFAULT_SPEECH_MS = 1000
 
 /**
- * Lays the caller's actions on the timeline of one recordResponse (contract section 4) and finds what
+ * Lays the caller's actions on the timeline of one recordResponse (see docs/caller-scripts.md) and finds what
  * ends it first. Pure: the same input always gives the same plan, so it is computed once when the
  * operation starts and only live events (keys pressed through the control API, hang-ups) can change it.
  */
@@ -91,7 +91,7 @@ export function planRecordResponse (input: RecordPlanInput): RecordPlan {
   return silenceUntil(Infinity)!
 }
 
-/** The scripted response used when a call's script has run out (contract section 5). */
+/** The scripted response used when a call's script has run out (see docs/caller-scripts.md). */
 export function defaultActions (stopTones: string[]): CallerAction[] {
   const actions: CallerAction[] = [{ silence: 1000 }, { speech: 3000 }]
   if (stopTones.length > 0) actions.push({ tone: stopTones[0] })

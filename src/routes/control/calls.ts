@@ -6,7 +6,7 @@ import type { Call } from '../../engine/model.js'
 import { pagePosition, sendPage } from './paging.js'
 import { callView } from './views.js'
 
-/** Simulated calls and the scripted caller (contract sections 5 and 6). */
+/** Simulated calls and the scripted caller (see docs/caller-scripts.md). */
 export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, clock, recordings, selfCallbacks, settings } = app.mock
   const { calls, media, scripts } = engine

@@ -5,7 +5,7 @@ import { GraphErrorSchema } from '../../schemas/graph-error.js'
 import { FaultBodySchema, FaultListSchema, FaultSchema, OffsetPageQuerySchema } from '../../schemas/control.js'
 import { pagePosition, sendPage } from './paging.js'
 
-/** POST/GET/DELETE /_mock/faults: injected errors and delays for Graph requests (contract section 6). */
+/** POST/GET/DELETE /_mock/faults: injected errors and delays for Graph requests (see docs/control-api.md). */
 export const controlFaultRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { faults } = app.mock
 

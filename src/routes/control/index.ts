@@ -6,7 +6,7 @@ import { controlFaultRoutes } from './faults.js'
 import { pagePosition, sendPage } from './paging.js'
 import { controlRequestRoutes } from './requests.js'
 
-/** The control API under /_mock: no Graph auth, JSON, errors in Graph's shape (contract section 6). */
+/** The control API under /_mock: no Graph auth, JSON, errors in Graph's shape (see docs/control-api.md). */
 export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const services = app.mock
   const { clock, journal, dispatcher } = services

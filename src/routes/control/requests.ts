@@ -3,7 +3,7 @@ import { ScanBudget } from '../../inspection/journal-scan.js'
 import { MAX_WAIT_MS, RequestListSchema, RequestsQuerySchema } from '../../schemas/control.js'
 import { pagePosition, sendPage } from './paging.js'
 
-/** GET /_mock/requests: the Graph requests received, oldest first, a page at a time (contract section 6). */
+/** GET /_mock/requests: the Graph requests received, oldest first, a page at a time (see docs/control-api.md). */
 export const controlRequestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { requests } = app.mock
 

@@ -19,7 +19,7 @@ function checkModalities (modalities: string[], version: ApiVersion, property: s
   if (version === 'v1.0' && i >= 0) throw graphErrors.badRequest(`Invalid request body: the property '${property}[${i}]' must be one of ${V1_MODALITIES.map((m) => `"${m}"`).join(', ')} (v1.0 has no "unknown"; beta has).`)
 }
 
-/** Call lifecycle routes (ref 5.3–5.7). */
+/** Call lifecycle routes (see docs/graph-behaviour.md, The call resource). */
 export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl, selfCallbacks } = app.mock
   const { calls } = engine

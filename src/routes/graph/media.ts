@@ -8,7 +8,7 @@ import { actionPath, locationOf, versionOf } from './paths.js'
 
 const DEFAULT_TIMEOUT_SECONDS = 5
 
-/** Media operations (ref 1, 5.9–5.11): validate, hand to the engine, answer 200 + Location + the operation. */
+/** Media operations (see docs/graph-behaviour.md): validate, hand to the engine, answer 200 + Location + the operation. */
 export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl } = app.mock
   const { calls, media } = engine

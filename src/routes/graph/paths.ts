@@ -4,7 +4,7 @@ import type { ApiVersion } from '../../engine/model.js'
 
 /**
  * Graph accepts one resource under many spellings: /v1.0, /beta or no version; /communications/calls or
- * the deprecated /app/calls (ref 1.1); `recordResponse` or `microsoft.graph.recordResponse`. Each spelling
+ * the deprecated /app/calls (see docs/graph-behaviour.md, Paths and versions); `recordResponse` or `microsoft.graph.recordResponse`. Each spelling
  * is rewritten to the plain one before routing, so every action is one route, and the version is kept
  * on the request for the response's shape.
  */

@@ -26,7 +26,7 @@ export function parseRange (header: string | undefined, length: number): [number
 }
 
 /**
- * GET {recordingLocation} with `Authorization: Bearer {recordingAccessToken}` (ref 7): the WAV as
+ * GET {recordingLocation} with `Authorization: Bearer {recordingAccessToken}` (see docs/decisions/recordings.md): the WAV as
  * application/octet-stream, chunked like Graph's example; HEAD and Range work too. Only the recording's
  * own token opens it; Graph tokens do not.
  */
