@@ -62,6 +62,7 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
     fixtureFolders: folders,
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
     maxEndedCalls: settings.maxEndedCalls,
+    maxLiveCalls: settings.maxLiveCalls,
     onCallForgotten: (callId) => {
       // Said once, so whoever finds an old call gone (404 8522 from GET /_mock/calls/{id}) learns why.
       if (!forgettingCalls) log.info({ maxEndedCalls: settings.maxEndedCalls, callId }, 'more calls have ended than MAX_ENDED_CALLS: from now on the oldest ended call is forgotten as another ends')

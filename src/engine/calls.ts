@@ -54,7 +54,7 @@ type NewCall = Pick<Call, 'direction' | 'state' | 'callbackUri' | 'tenantId' | '
   Partial<Pick<Call, 'subject' | 'extra' | 'script'>>
 
 /** Call lifecycle (see docs/graph-behaviour.md, The call resource): create, ring, answer, reject, hang up; the media engine is told when a call ends. */
-export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (call: Call) => void }) {
+export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (call: Call) => void, liveCalls: () => number, maxLiveCalls: number }) {
   const { clock, emit } = ctx
   const shared = createSharedValues()
   // The bot's own participantInfo: the same in every call, so one frozen copy serves them all.
@@ -64,6 +64,8 @@ export function createCallLifecycle (ctx: EngineContext, hooks: { onCallEnded: (
 
   // Every field in one literal, in one order: all calls share one hidden class with in-object fields.
   function newCall (f: NewCall): Call {
+    // A runaway test loop stops with a clear 400 before it eats the machine's memory.
+    if (hooks.liveCalls() >= hooks.maxLiveCalls) throw graphErrors.badRequest(`The mock already has ${hooks.maxLiveCalls} calls up; the limit is ${hooks.maxLiveCalls} (MAX_LIVE_CALLS). End some, or POST /_mock/reset.`)
     const call: Call = {
       id: newId(),
       direction: f.direction,

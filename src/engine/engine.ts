@@ -22,6 +22,8 @@ export interface EngineOptions {
   defaults: EngineContext['defaults']
   /** Ended calls kept; beyond it the oldest ended call is forgotten (MAX_ENDED_CALLS). */
   maxEndedCalls: number
+  /** Calls up at once; another is refused (MAX_LIVE_CALLS). */
+  maxLiveCalls: number
   /** A call was forgotten: what else is kept about it (notifications, recordings) can go too. */
   onCallForgotten: (callId: string) => void
 }
@@ -61,7 +63,9 @@ export function createEngine (options: EngineOptions) {
       ctx.recordings.callEnded(call.id)
       ended.push(call.id)
       forgetOldEndedCalls()
-    }
+    },
+    liveCalls: () => ctx.calls.size - ended.length,
+    maxLiveCalls: options.maxLiveCalls
   })
 
   return {

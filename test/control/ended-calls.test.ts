@@ -82,3 +82,20 @@ test('a mock that never resets stays the same size: calls, journal and recording
   assert.equal(new Set(ids).size, ids.length)
   assert.ok(ids[0] > 5 * perCall, 'the first attempts kept are not the journal\'s first')
 })
+
+test('MAX_LIVE_CALLS: another call is refused with a 400 naming the limit; an ended call makes room', async (t) => {
+  const mock = await build(t, { maxLiveCalls: 2 })
+  const bot = await startBot(t)
+  const simulate = async (): Promise<{ statusCode: number, body: string, json: () => any }> => await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: bot.url } })
+  const first = (await simulate()).json().id as string
+  const outgoing = await mock.app.inject({ method: 'POST', url: '/v1.0/communications/calls', headers: JSON_HEADERS, payload: { callbackUri: bot.url, targets: [{ identity: { user: { id: 'u1' } } }], requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } } })
+  assert.equal(outgoing.statusCode, 201, outgoing.body)
+  assert.match(expectGraphError(await simulate() as never, 400, 'BadRequest'), /already has 2 calls up; the limit is 2 \(MAX_LIVE_CALLS\)/)
+  const again = await mock.app.inject({ method: 'POST', url: '/v1.0/communications/calls', headers: JSON_HEADERS, payload: { callbackUri: bot.url, targets: [{ identity: { user: { id: 'u1' } } }], requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } } })
+  assert.match(expectGraphError(again, 400, 'BadRequest'), /\(MAX_LIVE_CALLS\)/)
+  assert.deepEqual((await listedCallIds(mock)).length, 2, 'the refused requests made no call')
+  // The ringing call times out (15 virtual s): an ended call no longer counts.
+  await advance(mock, 15_000)
+  assert.equal((await simulate()).statusCode, 201)
+  assert.ok((await listedCallIds(mock)).includes(first))
+})

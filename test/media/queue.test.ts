@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { MAX_OPERATIONS_PER_CALL, MAX_QUEUED_OPERATIONS } from '../../src/engine/media/media-engine.js'
 import { advance, expectGraphError, journal } from '../helper.js'
 import {
   action, BASE, callView, control, finalNotification, getOperation, noNotification, operationDeliveries, playPrompt,
@@ -198,4 +199,27 @@ test('beta playPrompt with loop: true plays until cancelled', async (t) => {
   await action(s.mock, s.callId, 'cancelMediaProcessing', {}, '/beta')
   await advance(s.mock, 0)
   assert.equal((await finalNotification(s, opId)).value.resourceData.completionReason, 'mediaOperationCanceled')
+})
+
+test('a call keeps at most MAX_QUEUED_OPERATIONS waiting and MAX_OPERATIONS_PER_CALL in all, forgetting the oldest finished one', async (t) => {
+  const s = await setup(t)
+  // One playPrompt runs; MAX_QUEUED_OPERATIONS more wait behind it; the next is refused, naming the limit.
+  const running = await playPrompt(s.mock, s.callId, ['https://cdn.contoso.com/welcome.wav'])
+  for (let i = 0; i < MAX_QUEUED_OPERATIONS; i++) assert.equal((await action(s.mock, s.callId, 'playPrompt', { prompts: [prompt('yes.wav')] })).statusCode, 200)
+  const refused = await action(s.mock, s.callId, 'recordResponse', {})
+  assert.match(expectGraphError(refused, 400, 'BadRequest'), new RegExp(`${MAX_QUEUED_OPERATIONS} media operations waiting; the limit is ${MAX_QUEUED_OPERATIONS} \\(MAX_QUEUED_OPERATIONS\\)`))
+  assert.equal((await action(s.mock, s.callId, 'playPrompt', { prompts: [prompt('yes.wav')] })).statusCode, 400, 'playPrompt too')
+  // A barge-in cancels what waits, so it has room; the refused requests left no operation behind.
+  assert.equal((await action(s.mock, s.callId, 'recordResponse', { bargeInAllowed: true })).statusCode, 200)
+  assert.equal((await callView(s.mock, s.callId)).operations.length, 1 + MAX_QUEUED_OPERATIONS + 1)
+
+  // Operations that finish at once (subscribeToTone) fill the call up to its limit, then the oldest finished go.
+  const kept = (await callView(s.mock, s.callId)).operations.length
+  const ids: string[] = []
+  for (let i = kept; i < MAX_OPERATIONS_PER_CALL + 5; i++) ids.push((await action(s.mock, s.callId, 'subscribeToTone', {})).json().id)
+  const operations = (await callView(s.mock, s.callId)).operations as Array<{ id: string }>
+  assert.equal(operations.length, MAX_OPERATIONS_PER_CALL)
+  assert.equal(operations.at(-1)!.id, ids.at(-1))
+  assert.equal((await getOperation(s.mock, s.callId, running)).statusCode, 404, 'the first, canceled by the barge-in, was forgotten first')
+  assert.equal((await getOperation(s.mock, s.callId, ids.at(-1)!)).statusCode, 200)
 })

@@ -10,6 +10,18 @@ import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromp
 import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
 import { clipAudio, defaultActions, planRecordResponse, type RecordPlan } from './record-plan.js'
 
+/**
+ * playPrompt and recordResponse operations that may wait behind a call's running one; another is refused.
+ * A bot that queues more is looping, not running an IVR (docs/decisions/limits-calls.md).
+ */
+export const MAX_QUEUED_OPERATIONS = 100
+
+/**
+ * Operations a call keeps (GET …/operations/{id}, GET /_mock/calls/{id}); beyond it the oldest finished
+ * one is forgotten. Bounds a long call's memory, and what listing it costs.
+ */
+export const MAX_OPERATIONS_PER_CALL = 1000
+
 /** A prompt whose URI names no fixture lasts this long (see docs/caller-scripts.md). */
 export const DEFAULT_PROMPT_MS = 2000
 
@@ -62,7 +74,19 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     }, 0)
   }
 
+  /** Refuses a playPrompt or recordResponse that would wait behind MAX_QUEUED_OPERATIONS others. */
+  function assertRoomInQueue (call: Call, bargeIn: boolean): void {
+    const waiting = media.get(call.id)?.queue.length ?? 0
+    // A barge-in cancels what waits, so it always has room.
+    if (!bargeIn && waiting >= MAX_QUEUED_OPERATIONS) throw graphErrors.badRequest(`Call ${call.id} already has ${waiting} media operations waiting; the limit is ${MAX_QUEUED_OPERATIONS} (MAX_QUEUED_OPERATIONS). Wait for them, or cancelMediaProcessing.`)
+  }
+
   function newOperation (call: Call, kind: OperationKind, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
+    // The oldest finished operation is forgotten to make room: a call's operations stay bounded however long it runs.
+    if (call.operations.length >= MAX_OPERATIONS_PER_CALL) {
+      const oldest = call.operations.findIndex((o) => o.status === 'completed' || o.status === 'failed')
+      call.operations = call.operations.filter((_, i) => i !== oldest)
+    }
     const op: Operation = {
       id: newId(),
       kind,
@@ -219,6 +243,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
   return {
     recordResponse (call: Call, params: RecordParams, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
       assertMediaCall(call, 'recordResponse')
+      assertRoomInQueue(call, params.bargeInAllowed)
       const response = ctx.scripts.responseFor(call.script, call.recordRequests++) ?? {}
       const op = newOperation(call, 'recordResponse', clientContext, apiVersion)
       // Field by field: a spread with one more property gives each object its own hidden class.
@@ -237,6 +262,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
     },
     playPrompt (call: Call, params: PlayPromptParams, clientContext: string | undefined, apiVersion: ApiVersion): Operation {
       assertMediaCall(call, 'playPrompt')
+      assertRoomInQueue(call, false)
       const op = newOperation(call, 'playPrompt', clientContext, apiVersion)
       op.playPrompt = params
       enqueue(call, op, false)
