@@ -5,7 +5,7 @@ import type { NotificationsQuerySchema, RequestEntry, RequestJournalState, Reque
 
 export type { CallerScript } from '../engine/caller/script-schema.js'
 export type { DeliveryAttempt } from '../notifications/delivery-journal.js'
-export type { CallView, ClockView, OperationView, RecordingInfo } from '../schemas/control-views.js'
+export type { CallScript, CallView, ClockView, DefaultScript, DefaultScriptSet, Health, OperationView, RecordingInfo, SimulatedCall } from '../schemas/control-views.js'
 export type { Fault, FaultBody, RequestEntry, RequestJournalState, RequestsFilter, RequestsQuery } from '../schemas/control.js'
 
 /** A caller script inline, the name of a file in fixtures/scenarios/, or `{ scenario: name }`. */

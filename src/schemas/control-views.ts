@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox'
+import type { CallerScript } from '../engine/caller/script-schema.js'
 import { Nullable, StringEnum } from './common.js'
 
 /**
@@ -71,3 +72,25 @@ export const ClockViewSchema = Type.Object({
   pendingEvents: Type.Integer()
 })
 export type ClockView = Static<typeof ClockViewSchema>
+
+export const HealthSchema = Type.Object({ status: Type.Literal('ok') })
+export type Health = Static<typeof HealthSchema>
+export const ResetDoneSchema = Type.Object({ status: Type.Literal('reset') })
+
+/** POST /_mock/calls: the simulated call's id. */
+export const SimulatedCallSchema = Type.Object({ id: Type.String() })
+export type SimulatedCall = Static<typeof SimulatedCallSchema>
+
+// A caller script is served as it was accepted: its shape is src/engine/caller/script-schema.ts, and these
+// answers carry it as an open object (properties in the order given).
+const ServedScript = Type.Unsafe<CallerScript>({ type: 'object', additionalProperties: true })
+
+/** PUT /_mock/calls/{id}/script */
+export const CallScriptSchema = Type.Object({ id: Type.String(), script: ServedScript })
+export type CallScript = Static<typeof CallScriptSchema>
+/** PUT /_mock/script */
+export const DefaultScriptSetSchema = Type.Object({ script: ServedScript })
+export type DefaultScriptSet = Static<typeof DefaultScriptSetSchema>
+/** GET /_mock/script: the default script, null when none, and the scenario files available. */
+export const DefaultScriptSchema = Type.Object({ script: Nullable(ServedScript), scenarios: Type.Array(Type.String()) })
+export type DefaultScript = Static<typeof DefaultScriptSchema>
