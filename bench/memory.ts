@@ -51,9 +51,9 @@ export async function runMemory (calls = 10_000): Promise<Array<{ step: string, 
     await sleep(INCOMING_RING_MS * TIME_SCALE + 200)
     row(`${calls} calls answered and recorded`)
     const s = mock.services
-    s.requests.clear()
+    s.graphRequests.clear()
     row('- request journal')
-    s.journal.clear()
+    s.deliveries.clear()
     row('- notification journal')
     s.recordings.reset()
     row('- recordings')

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { clientRequestIdOf, errorHandler, notFoundHandler } from './errors/error-handler.js'
-import type { MockServices } from './mock-services.js'
+import type { Mock } from './mock.js'
 import { refuseOwnNotificationTokens } from './auth/own-notification-guard.js'
 import { graphRoutes } from './routes/graph/index.js'
 import { tokenRoutes } from './routes/auth/token.js'
@@ -16,15 +16,15 @@ import { jsonShapeProblem } from './schemas/json-shape.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The mock's engine, clock, journals and stores (built by createMockServices). */
-    mock: MockServices
+    /** The mock's parts and what the routes ask of them (built by createMock). */
+    mock: Mock
   }
 }
 
 /** The whole mock as a Fastify plugin; it never listens (server.ts does). */
-export async function registerApp (app: FastifyInstance, services: MockServices): Promise<void> {
+export async function registerApp (app: FastifyInstance, mock: Mock): Promise<void> {
   const typed = app.withTypeProvider<TypeBoxTypeProvider>()
-  typed.decorate('mock', services)
+  typed.decorate('mock', mock)
   typed.setErrorHandler(errorHandler)
   typed.setNotFoundHandler(notFoundHandler)
   // A value that cannot be written as JSON (defence in depth: bodies are bounded when parsed) is rendered
@@ -39,7 +39,7 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
     done()
   })
   // Before every other hook: a request carrying the mock's own notification token has no effect at all.
-  refuseOwnNotificationTokens(typed, { key: services.key })
+  refuseOwnNotificationTokens(typed, { key: mock.key })
 
   // Graph takes JSON only: text/plain is a 415, not a string that fails validation.
   typed.removeContentTypeParser('text/plain')
@@ -58,7 +58,7 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   registerDocs(typed)
   // Faults and the request journal wrap the Graph routes only (their hooks run before Graph auth).
   await typed.register(async (graph) => {
-    addInspectionHooks(graph, { faults: services.faults, requests: services.requests, clock: services.clock })
+    addInspectionHooks(graph, { faults: mock.faults, requests: mock.graphRequests, clock: mock.clock })
     // One registration: every spelling of a Graph URL is rewritten to the plain one (routes/graph/paths.ts).
     await graph.register(graphRoutes)
   })
@@ -68,9 +68,6 @@ export async function registerApp (app: FastifyInstance, services: MockServices)
   await typed.register(controlRoutes, { prefix: '/_mock' })
 
   typed.addHook('onClose', async () => {
-    const active = services.engine.listCalls().filter((c) => c.state !== 'terminated')
-    const runningOperations = active.reduce((n, c) => n + c.operations.filter((o) => o.status === 'running' || o.status === 'notStarted').length, 0)
-    const droppedNotifications = services.close()
-    app.log.info({ droppedNotifications, activeCalls: active.length, runningOperations }, 'shut down: dropped undelivered notifications and live calls')
+    app.log.info(mock.close(), 'shut down: dropped undelivered notifications and live calls')
   })
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { createControlClient, type ControlClient } from './client/control-client.js'
 import { resolveSettings, SettingsError } from './config/load-settings.js'
 import type { Settings } from './config/settings.js'
-import type { MockServices } from './mock-services.js'
+import type { Mock } from './mock.js'
 import { listenMock, type RunningMock } from './server.js'
 import { fetchTrusting } from './tls/trusting-fetch.js'
 
@@ -12,7 +12,7 @@ export type * from './client/types.js'
 export { SETTINGS, SettingsSchema, type Settings, type SettingName, type SettingInfo } from './config/settings.js'
 export { resolveSettings, settingsFromEnv, SettingsError } from './config/load-settings.js'
 export { buildMock, listenMock, type BuiltMock, type RunningMock } from './server.js'
-export type { MockServices } from './mock-services.js'
+export type { Mock, ShutdownSummary } from './mock.js'
 export type { GraphErrorBody } from './schemas/graph-error.js'
 
 /**
@@ -39,8 +39,11 @@ export interface StartedMock {
   close: () => Promise<void>
   /** The Fastify instance, for inject() or hooks. */
   app: FastifyInstance
-  /** The engine, clock and stores behind the HTTP surface. */
-  services: MockServices
+  /**
+   * The mock behind the HTTP surface: the control API's actions in-process (`advanceClock`, `pressTones`,
+   * `hangUp`, …) and its parts (engine, clock, journals, stores) for white-box tests.
+   */
+  services: Mock
 }
 
 /**

@@ -5,27 +5,23 @@ import { fastifyOptions } from './app-options.js'
 import { registerApp } from './app.js'
 import { localUrlOf, SettingsError, settingInfo } from './config/load-settings.js'
 import type { Settings } from './config/settings.js'
-import { createMockServices, type MockServices, type ServiceTuning } from './mock-services.js'
+import { createMock, type Mock, type MockTuning } from './mock.js'
 import type { ServerTls } from './tls/server-tls.js'
 
-export interface BuiltMock { app: FastifyInstance, services: MockServices }
+export interface BuiltMock { app: FastifyInstance, services: Mock }
 
 /**
  * The mock as a Fastify instance that is ready but not listening (tests use inject on it). With `tls`
  * the server it would listen with speaks HTTPS, and notifications trust its CA too.
  */
-export async function buildMock (settings: Settings, tls?: Pick<ServerTls, 'cert' | 'key' | 'caCert'>, tuning: ServiceTuning = {}): Promise<BuiltMock> {
+export async function buildMock (settings: Settings, tls?: Pick<ServerTls, 'cert' | 'key' | 'caCert'>, tuning: MockTuning = {}): Promise<BuiltMock> {
   const options = fastifyOptions(settings)
   // Fastify's typings pick the server's type from the options; the app's plugins see a plain instance.
   const app = Fastify(tls ? { ...options, https: { cert: tls.cert, key: tls.key } } as typeof options : options)
-  const services = createMockServices(settings, app.log, { ...tuning, trustedCa: tls?.caCert })
+  const services = createMock(settings, app.log, { ...tuning, trustedCa: tls?.caCert })
   // A configured key is read now, so a bad file stops start-up like any bad setting; a generated one
   // keeps being made in the background.
-  if (settings.signingKeyFile) {
-    await services.key().catch((err: Error) => {
-      throw new SettingsError(settingInfo('signingKeyFile'), settings.signingKeyFile, err.message.replace(/^SIGNING_KEY_FILE /, ''))
-    })
-  }
+  if (settings.signingKeyFile) await services.key()
   await registerApp(app, services)
   // Hooks cannot be added once the app is ready: listenMock writes the file, closing removes it.
   const { readyFile } = settings

@@ -6,7 +6,7 @@ import type { LightMyRequestResponse } from 'fastify'
 import { resolveSettings } from '../src/config/load-settings.js'
 import type { Settings } from '../src/config/settings.js'
 import { buildMock, type BuiltMock } from '../src/server.js'
-import type { ServiceTuning } from '../src/mock-services.js'
+import type { MockTuning } from '../src/mock.js'
 
 /**
  * The CLI as `npx graph-calling-mock` runs it: the built bundle, which scripts/run-tests.mjs rebuilds
@@ -18,7 +18,7 @@ export const BOT_TOKEN = 'Bearer test-token'
 export const JSON_HEADERS = { 'content-type': 'application/json', authorization: BOT_TOKEN }
 
 /** The mock, built as the server builds it, on the manual clock unless told otherwise; closed after the test. */
-export async function build (t: TestContext, overrides: Partial<Settings> = {}, tuning: ServiceTuning = {}): Promise<BuiltMock> {
+export async function build (t: TestContext, overrides: Partial<Settings> = {}, tuning: MockTuning = {}): Promise<BuiltMock> {
   const settings = resolveSettings({ clock: 'manual', logLevel: 'silent', port: 4000, ...overrides })
   const built = await buildMock(settings, undefined, tuning)
   t.after(async () => { await built.app.close() })

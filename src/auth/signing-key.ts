@@ -2,6 +2,7 @@ import { generateKeyPair, createPrivateKey, createPublicKey, type KeyObject } fr
 import { readFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import { calculateJwkThumbprint, exportJWK, type JWK } from 'jose'
+import { SettingsError, settingInfo } from '../config/load-settings.js'
 
 const generate = promisify(generateKeyPair)
 
@@ -14,13 +15,14 @@ export interface SigningKey {
   jwk: JWK
 }
 
-/** Reads a PEM private key, or generates a 2048-bit key off the main thread. */
+/** Reads a PEM private key, or generates a 2048-bit key off the main thread. A bad file is a SettingsError naming SIGNING_KEY_FILE. */
 export async function loadSigningKey (file?: string): Promise<SigningKey> {
   let privateKey: KeyObject
   if (file) {
-    const pem = await readFile(file, 'utf8').catch((err: Error) => { throw new Error(`SIGNING_KEY_FILE cannot be read: ${err.message}`) })
-    try { privateKey = createPrivateKey(pem) } catch (err) { throw new Error(`SIGNING_KEY_FILE is not a PEM private key: ${(err as Error).message}`) }
-    if (privateKey.asymmetricKeyType !== 'rsa') throw new Error(`SIGNING_KEY_FILE must hold an RSA key, not ${String(privateKey.asymmetricKeyType)}`)
+    const bad = (rule: string): SettingsError => new SettingsError(settingInfo('signingKeyFile'), file, rule)
+    const pem = await readFile(file, 'utf8').catch((err: Error) => { throw bad(`cannot be read: ${err.message}`) })
+    try { privateKey = createPrivateKey(pem) } catch (err) { throw bad(`is not a PEM private key: ${(err as Error).message}`) }
+    if (privateKey.asymmetricKeyType !== 'rsa') throw bad(`must hold an RSA key, not ${String(privateKey.asymmetricKeyType)}`)
   } else {
     privateKey = (await generate('rsa', { modulusLength: 2048 })).privateKey
   }

@@ -1,10 +1,9 @@
-import type { CallerScript } from '../engine/caller/script-schema.js'
 import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
 import type { Fault, FaultBody, RequestEntry, RequestsFilter } from '../schemas/control.js'
 import { ControlClientError } from './errors.js'
 import type {
-  CallView, ClockView, NotificationFilter, NotificationPredicate, NotificationsPage, PageQuery, RequestPredicate,
-  RequestsPage, RequestWaitOptions, ScriptInput, SimulateIncomingCallOptions, TokenOptions, WaitOptions
+  CallScript, CallView, ClockView, DefaultScript, DefaultScriptSet, Health, NotificationFilter, NotificationPredicate, NotificationsPage, PageQuery,
+  RequestPredicate, RequestsPage, RequestWaitOptions, ScriptInput, SimulatedCall, SimulateIncomingCallOptions, TokenOptions, WaitOptions
 } from './types.js'
 
 /** The server caps one long-poll at 60 s; longer waits take several. */
@@ -94,13 +93,13 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     url: root,
 
     /** GET /_mock/health */
-    health: async (): Promise<{ status: 'ok' }> => await send('GET', '/_mock/health'),
+    health: async (): Promise<Health> => await send('GET', '/_mock/health'),
 
     /** POST /_mock/reset: forget calls, notifications, requests, faults and scripts; the clock restarts. */
     reset: async (): Promise<void> => { await send('POST', '/_mock/reset') },
 
     /** POST /_mock/calls: a caller rings the bot; the `created` notification goes to the callback. */
-    simulateIncomingCall: async (call: SimulateIncomingCallOptions = {}): Promise<{ id: string }> => await send('POST', '/_mock/calls', call),
+    simulateIncomingCall: async (call: SimulateIncomingCallOptions = {}): Promise<SimulatedCall> => await send('POST', '/_mock/calls', call),
 
     /** GET /_mock/calls */
     listCalls: async (): Promise<CallView[]> => await all('/_mock/calls'),
@@ -109,13 +108,13 @@ export function createControlClient (baseUrl: string, options: ControlClientOpti
     getCall: async (callId: string): Promise<CallView> => await send('GET', `/_mock/calls/${id(callId)}`),
 
     /** PUT /_mock/calls/{id}/script: what this call's caller does from now on. */
-    setCallScript: async (callId: string, script: ScriptInput): Promise<{ id: string, script: CallerScript }> => await send('PUT', `/_mock/calls/${id(callId)}/script`, script),
+    setCallScript: async (callId: string, script: ScriptInput): Promise<CallScript> => await send('PUT', `/_mock/calls/${id(callId)}/script`, script),
 
     /** PUT /_mock/script: the script of calls without their own. */
-    setDefaultScript: async (script: ScriptInput): Promise<{ script: CallerScript }> => await send('PUT', '/_mock/script', script),
+    setDefaultScript: async (script: ScriptInput): Promise<DefaultScriptSet> => await send('PUT', '/_mock/script', script),
 
     /** GET /_mock/script: the default script (null when none) and the scenario files available. */
-    getDefaultScript: async (): Promise<{ script: CallerScript | null, scenarios: string[] }> => await send('GET', '/_mock/script'),
+    getDefaultScript: async (): Promise<DefaultScript> => await send('GET', '/_mock/script'),
 
     /** DELETE /_mock/script: back to the built-in default caller. */
     clearDefaultScript: async (): Promise<void> => { await send('DELETE', '/_mock/script') },

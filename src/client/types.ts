@@ -1,13 +1,11 @@
 import type { Static } from 'typebox'
 import type { CallerScript } from '../engine/caller/script-schema.js'
-import type { Call, Operation } from '../engine/model.js'
 import type { DeliveryAttempt } from '../notifications/delivery-journal.js'
-import type { RecordingInfo } from '../recordings/recording-store.js'
 import type { NotificationsQuerySchema, RequestEntry, RequestJournalState, RequestsFilter, SimulateCallBody } from '../schemas/control.js'
 
 export type { CallerScript } from '../engine/caller/script-schema.js'
 export type { DeliveryAttempt } from '../notifications/delivery-journal.js'
-export type { RecordingInfo } from '../recordings/recording-store.js'
+export type { CallScript, CallView, ClockView, DefaultScript, DefaultScriptSet, Health, OperationView, RecordingInfo, SimulatedCall } from '../schemas/control-views.js'
 export type { Fault, FaultBody, RequestEntry, RequestJournalState, RequestsFilter, RequestsQuery } from '../schemas/control.js'
 
 /** A caller script inline, the name of a file in fixtures/scenarios/, or `{ scenario: name }`. */
@@ -28,35 +26,6 @@ export type RequestPredicate = (entry: RequestEntry) => boolean
 export interface Page<T> { value: T[], '@odata.nextLink'?: string }
 export type NotificationsPage = Page<DeliveryAttempt>
 export type RequestsPage = Page<RequestEntry> & { journal: RequestJournalState }
-
-/** An operation as GET /_mock/calls/{id} shows it (src/routes/control/views.ts). */
-export type OperationView = Pick<Operation, 'id' | 'kind' | 'status' | 'completionReason' | 'resultInfo' | 'clientContext' | 'apiVersion' | 'recordingLocation' | 'notified'> & {
-  createdAt: string
-  startedAt: string | null
-  endedAt: string | null
-  createdAtMs: number
-  startedAtMs: number | null
-  endedAtMs: number | null
-}
-
-/** A call as the control API shows it: more than Graph tells the bot. */
-export type CallView = Pick<Call, 'id' | 'direction' | 'state' | 'callbackUri' | 'tenantId' | 'callChainId' | 'toneSubscribed' | 'resultInfo' | 'endedBy'> & {
-  mediaConfigType: string | null
-  hasOwnScript: boolean
-  recordResponseRequests: number
-  createdAt: string
-  endedAt: string | null
-  operations: OperationView[]
-  recordings: RecordingInfo[]
-}
-
-export interface ClockView {
-  mode: 'real' | 'manual'
-  /** Virtual ms since the clock started. */
-  nowMs: number
-  now: string
-  pendingEvents: number
-}
 
 export interface WaitOptions<F = NotificationFilter> {
   /** Real ms to wait before rejecting; default 5000. */

@@ -53,8 +53,8 @@ export function createEngine (options: EngineOptions) {
     }
   }
   // The two halves need each other: a scripted hang-up ends the call; a call's end stops its media.
-  const media = createMediaEngine(ctx, { hangUpByCaller: (call) => { calls.hangUpByCaller(call) } })
-  const calls = createCallLifecycle(ctx, {
+  const media = createMediaEngine(ctx, { hangUpByCaller: (call) => { lifecycle.hangUpByCaller(call) } })
+  const lifecycle = createCallLifecycle(ctx, {
     onCallEnded: (call) => {
       // An ended call records nothing more: its own script (up to 10,000 actions) is let go, not kept
       // for MAX_ENDED_CALLS calls; an empty one says it had one (hasOwnScript in the control API).
@@ -69,13 +69,15 @@ export function createEngine (options: EngineOptions) {
   })
 
   return {
-    calls,
+    lifecycle,
     media,
     scripts: ctx.scripts,
     /** Every call the mock knows, the newest ended ones included, oldest first (control API). */
     listCalls (): Call[] { return [...ctx.calls.values()] },
     /** Any call by id, ended ones not yet forgotten included, or undefined (control API). */
     findCall (id: string): Call | undefined { return ctx.calls.get(id.toLowerCase()) },
+    /** What this call's caller does from now on (control API). */
+    setCallScript (call: Call, script: CallerScript): void { call.script = script },
     reset (): void {
       ctx.calls.clear()
       ended = []

@@ -1,26 +1,12 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import type { RecordingSink } from '../engine/events.js'
+import type { RecordingInfo } from '../schemas/control-views.js'
 import { flat, newId } from '../engine/ids.js'
 import type { FixtureAudio } from './audio/fixture-audio.js'
 import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
 import { createWavCache } from './wav-cache.js'
 import { WAV_HEADER_BYTES } from './wav-encode.js'
-
-/** One recording as the control API shows it. */
-export interface RecordingInfo {
-  id: string
-  callId: string
-  operationId: string
-  durationMs: number
-  sizeBytes: number
-  downloaded: boolean
-  createdAt: string
-  /** Null while the call is still up; retention starts when it ends. */
-  expiresAt: string | null
-  /** Past its retention: downloads get 404 and its audio is gone; only this summary is kept. */
-  expired: boolean
-}
 
 /** What a download needs; handed out by authorize(). */
 export interface RecordingHandle {

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { ControlClientError, createControlClient } from '../../src/index.js'
+import type { TSchema } from 'typebox'
+import { Value } from 'typebox/value'
+import { ControlClientError, createControlClient, type CallView } from '../../src/index.js'
+import { CallScriptSchema, CallViewSchema, ClockViewSchema, DefaultScriptSchema, DefaultScriptSetSchema } from '../../src/schemas/control-views.js'
 import { startBot } from '../helper.js'
 import { answer, graph, startedMock } from './support.js'
 
@@ -199,4 +202,35 @@ test('token() gets a token that AUTH=strict accepts', async (t) => {
   assert.equal((await graph(mock, 'GET', `/v1.0/communications/calls/${id}`, undefined, { authorization: `Bearer ${token}` })).status, 200)
   assert.equal((await graph(mock, 'GET', `/v1.0/communications/calls/${id}`, undefined, { authorization: 'Bearer not-a-jwt' })).status, 401)
   await assert.rejects(mock.control.token('t', { scope: 'calls' }), /failed with 400 invalid_scope: AADSTS1002012/)
+})
+
+test('control views are served byte for byte as the views render them, and match their schemas', async (t) => {
+  const mock = await startedMock(t)
+  const bot = await startBot(t)
+  const inject = async (method: 'GET' | 'POST' | 'PUT', url: string, payload?: object): Promise<string> => {
+    const res = await mock.app.inject({ method, url: `/_mock${url}`, payload })
+    assert.ok(res.statusCode < 300, res.body)
+    return res.body
+  }
+  const served = <T extends TSchema>(schema: T, body: string, rendered: unknown): void => {
+    assert.equal(body, JSON.stringify(rendered))
+    assert.ok(Value.Check(schema, JSON.parse(body)), body)
+  }
+
+  const script = { responses: [{ actions: [{ speech: 1000, audio: 'hello.wav' }, { silence: 60_000 }] }], answerAfterMs: 5 }
+  const { id } = JSON.parse(await inject('POST', '/calls', { callbackUri: bot.url, script })) as { id: string }
+  served(CallScriptSchema, await inject('PUT', `/calls/${id}/script`, script), { id, script: mock.services.engine.findCall(id)?.script })
+  served(DefaultScriptSetSchema, await inject('PUT', '/script', { scenario: 'press-pound' }), { script: mock.services.defaultScript().script })
+  served(DefaultScriptSchema, await inject('GET', '/script'), mock.services.defaultScript())
+  await answer(mock, id, bot.url)
+  assert.equal((await graph(mock, 'POST', `/beta/communications/calls/${id}/subscribeToTone`, {})).status, 200)
+  assert.equal((await graph(mock, 'POST', `/beta/communications/calls/${id}/recordResponse`, { stopTones: ['#'], clientContext: 'c' })).status, 200)
+  served(ClockViewSchema, await inject('POST', '/clock/advance', { ms: 2500 }), mock.services.clockView())
+  served(CallViewSchema, await inject('POST', `/calls/${id}/tones`, { tones: '#' }), mock.services.getCall(id))
+  served(CallViewSchema, await inject('POST', `/calls/${id}/hangup`), mock.services.getCall(id))
+  const ended = JSON.parse(await inject('GET', `/calls/${id}`)) as CallView
+  assert.equal(ended.recordings.length, 1, 'the view holds a recording, a resultInfo and operations')
+  assert.ok(ended.resultInfo !== null && ended.operations.length >= 2)
+  served(CallViewSchema, await inject('GET', `/calls/${id}`), mock.services.getCall(id))
+  served(ClockViewSchema, await inject('GET', '/clock'), mock.services.clockView())
 })

@@ -67,7 +67,7 @@ test('a mock that never resets stays the same size: calls, journal and recording
   const sizes: Array<{ calls: number, listed: number, held: number }> = []
   for (let i = 0; i < 40; i++) {
     await endedCall(mock, bot.url)
-    if (i >= 10) sizes.push({ calls: (await listedCallIds(mock)).length, listed: (await journal(mock)).length, held: mock.services.journal.heldCount() })
+    if (i >= 10) sizes.push({ calls: (await listedCallIds(mock)).length, listed: (await journal(mock)).length, held: mock.services.deliveries.heldCount() })
   }
   const perCall = (await journal(mock)).length / 5
   assert.ok(Number.isInteger(perCall) && perCall >= 4, `each flow has its notifications (${perCall})`)

@@ -142,7 +142,7 @@ test('a page of big notification bodies is cut by bytes, not only by $top', asyn
   const mock = await build(t)
   // Entries whose bodies are ~300 KB each: a page holds about 1 MB of them, then links to the next.
   for (let i = 0; i < 8; i++) {
-    mock.services.journal.add({ notificationId: `n${i}`, callId: 'big', sequence: i + 1, attempt: 1, url: 'http://127.0.0.1:9/cb', at: new Date(0).toISOString(), virtualMs: 0, outcome: 'delivered', httpStatus: 202, error: null, durationMs: 1, body: { value: [{ changeType: 'updated', resourceUrl: '/communications/calls/big', pad: 'p'.repeat(300_000) }] } })
+    mock.services.deliveries.add({ notificationId: `n${i}`, callId: 'big', sequence: i + 1, attempt: 1, url: 'http://127.0.0.1:9/cb', at: new Date(0).toISOString(), virtualMs: 0, outcome: 'delivered', httpStatus: 202, error: null, durationMs: 1, body: { value: [{ changeType: 'updated', resourceUrl: '/communications/calls/big', pad: 'p'.repeat(300_000) }] } })
   }
   const { pages } = await walk(mock, '/_mock/notifications?callId=big')
   assert.ok(pages.length >= 2, `${pages.length} pages`)

@@ -42,15 +42,15 @@ test('equal values are shared and frozen; large ones are left alone', () => {
 
 test('calls share what is the same in every call and keep their own ids and caller', () => {
   const { engine: e } = engine()
-  const a = e.calls.createIncoming({ callbackUri: 'http://127.0.0.1:9/a' })
-  const b = e.calls.createIncoming({ callbackUri: 'http://127.0.0.1:9/a' })
+  const a = e.lifecycle.createIncoming({ callbackUri: 'http://127.0.0.1:9/a' })
+  const b = e.lifecycle.createIncoming({ callbackUri: 'http://127.0.0.1:9/a' })
   assert.equal(a.targets, b.targets)
   assert.ok(Object.isFrozen(a.targets))
   assert.notEqual(a.source, b.source)
   assert.notEqual(a.id, b.id)
   const answer = { callbackUri: 'http://127.0.0.1:9/b', mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, acceptedModalities: ['audio'], extra: {} }
-  e.calls.answer(a, answer)
-  e.calls.answer(b, { ...answer, mediaConfig: { ...answer.mediaConfig }, extra: { mine: 1 } })
+  e.lifecycle.answer(a, answer)
+  e.lifecycle.answer(b, { ...answer, mediaConfig: { ...answer.mediaConfig }, extra: { mine: 1 } })
   assert.equal(a.mediaConfig, b.mediaConfig)
   assert.deepEqual([a.extra, b.extra], [{}, { mine: 1 }])
 })

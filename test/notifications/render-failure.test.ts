@@ -59,7 +59,7 @@ test('a notification that cannot even be built is listed with its change type an
   const call = mock.services.engine.findCall(id)!
   // Read when the notification is built, not when it is queued.
   Object.defineProperty(call, 'subject', { get () { throw new Error('no subject') } })
-  mock.services.engine.calls.hangUpByCaller(call)
+  mock.services.engine.lifecycle.hangUpByCaller(call)
   await advance(mock, 0)
   const [deleted] = await journal(mock, { callId: id, changeType: 'deleted' })
   assert.equal(deleted.outcome, 'failed')
@@ -76,7 +76,7 @@ test('an attempt that throws anywhere still ends: journaled failed, the queue mo
   // A callback that is not a string breaks the attempt before any rendering.
   const call = mock.services.engine.findCall(id)!
   call.callbackUri = { toString () { throw new Error('no URL here') } } as unknown as string
-  mock.services.engine.calls.hangUpByCaller(call)
+  mock.services.engine.lifecycle.hangUpByCaller(call)
   await advance(mock, 0)
   const entries = await journal(mock, { callId: id })
   assert.deepEqual(entries.map((e) => e.outcome), ['delivered', 'failed'])
@@ -87,7 +87,7 @@ test('an attempt that throws anywhere still ends: journaled failed, the queue mo
 test('a simulated call whose source JSON cannot write is created; its notification fails, the API answers', { timeout: 20_000 }, async (t) => {
   const mock = await build(t)
   const bot = await startBot(t)
-  const call = mock.services.engine.calls.createIncoming({ callbackUri: bot.url, source: { big: 10n } })
+  const call = mock.services.engine.lifecycle.createIncoming({ callbackUri: bot.url, source: { big: 10n } })
   await advance(mock, 0)
   const [created] = await journal(mock, { callId: call.id })
   assert.equal(created.outcome, 'failed')

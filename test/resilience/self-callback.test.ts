@@ -117,7 +117,7 @@ async function listening (t: TestContext, overrides: Partial<Settings> = {}): Pr
 test('the dispatcher never posts to the mock itself: such a notification is journaled failed, not retried, and the mock is untouched', async (t) => {
   const mock = await listening(t)
   // Behind the routes' back, as a CALLBACK_URL changed under a running mock would be.
-  const call = mock.services.engine.calls.createIncoming({ callbackUri: `http://127.1:${mock.port}/_mock/reset` })
+  const call = mock.services.engine.lifecycle.createIncoming({ callbackUri: `http://127.1:${mock.port}/_mock/reset` })
   const res = await fetch(`${mock.url}/_mock/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ms":60000}' })
   assert.equal(res.status, 200)
   const entries = await journal(mock, { callId: call.id })

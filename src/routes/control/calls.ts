@@ -1,74 +1,33 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { graphErrors } from '../../errors/graph-error.js'
 import { CallIdParams } from '../../schemas/common.js'
 import { OffsetPageQuerySchema, ScriptBodySchema, SimulateCallBodySchema, TonesBodySchema } from '../../schemas/control.js'
-import type { Call } from '../../engine/model.js'
+import { CallScriptSchema, CallViewSchema, DefaultScriptSchema, DefaultScriptSetSchema, SimulatedCallSchema } from '../../schemas/control-views.js'
 import { pagePosition, sendPage } from './paging.js'
-import { callView } from './views.js'
 
 /** Simulated calls and the scripted caller (see docs/caller-scripts.md). */
 export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { engine, clock, recordings, selfCallbacks, settings } = app.mock
-  const { calls, media, scripts } = engine
+  const mock = app.mock
 
-  const anyCall = (id: string): Call => {
-    const call = engine.findCall(id)
-    if (!call) throw graphErrors.callNotFound()
-    return call
-  }
-  /** A PUT body is a script, or {"scenario": "name"}. */
-  const scriptFrom = (body: unknown): ReturnType<typeof scripts.resolve> => {
-    if (typeof body === 'object' && body !== null && 'scenario' in body) {
-      const name = (body as { scenario: unknown }).scenario
-      if (typeof name !== 'string' || Object.keys(body).length !== 1) throw graphErrors.badRequest('A scenario reference is {"scenario": "name"} with nothing else.')
-      return scripts.scenario(name)
-    }
-    return scripts.resolve(body)
-  }
-
-  app.post('/calls', { schema: { body: SimulateCallBodySchema } }, async (request, reply) => {
-    const b = request.body ?? {}
-    if (b.callbackUri !== undefined) selfCallbacks.refuse(b.callbackUri)
-    else selfCallbacks.refuse(settings.callbackUrl, 'the default callback CALLBACK_URL')
-    const script = b.script === undefined ? null : scripts.resolve(b.script)
-    const call = calls.createIncoming({ callbackUri: b.callbackUri, source: b.source, tenantId: b.tenantId, script })
-    return await reply.code(201).send({ id: call.id })
-  })
+  app.post('/calls', { schema: { body: SimulateCallBodySchema, response: { 201: SimulatedCallSchema } } }, async (request, reply) =>
+    await reply.code(201).send({ id: mock.simulateIncomingCall(request.body).id }))
 
   app.get('/calls', { schema: { querystring: OffsetPageQuerySchema } }, async (request, reply) =>
-    await sendPage(request, reply, engine.listCalls(), pagePosition(request.query), { render: (c) => callView(c, clock, recordings) }))
+    await sendPage(request, reply, mock.listCalls(), pagePosition(request.query), { render: mock.viewOf }))
 
-  app.get('/calls/:callId', { schema: { params: CallIdParams } }, async (request) => callView(anyCall(request.params.callId), clock, recordings))
+  app.get('/calls/:callId', { schema: { params: CallIdParams, response: { 200: CallViewSchema } } }, async (request) => mock.getCall(request.params.callId))
 
-  app.put('/calls/:callId/script', { schema: { params: CallIdParams, body: ScriptBodySchema } }, async (request) => {
-    const call = anyCall(request.params.callId)
-    call.script = scriptFrom(request.body)
-    return { id: call.id, script: call.script }
-  })
+  app.put('/calls/:callId/script', { schema: { params: CallIdParams, body: ScriptBodySchema, response: { 200: CallScriptSchema } } }, async (request) => mock.setCallScript(request.params.callId, request.body))
 
-  app.put('/script', { schema: { body: ScriptBodySchema } }, async (request) => {
-    const script = scriptFrom(request.body)
-    scripts.setDefault(script)
-    return { script }
-  })
+  app.put('/script', { schema: { body: ScriptBodySchema, response: { 200: DefaultScriptSetSchema } } }, async (request) => mock.setDefaultScript(request.body))
 
-  app.get('/script', async () => ({ script: scripts.getDefault(), scenarios: scripts.scenarioNames() }))
+  app.get('/script', { schema: { response: { 200: DefaultScriptSchema } } }, async () => mock.defaultScript())
 
   app.delete('/script', async (_request, reply) => {
-    scripts.setDefault(null)
+    mock.clearDefaultScript()
     return await reply.code(204).send()
   })
 
-  app.post('/calls/:callId/tones', { schema: { params: CallIdParams, body: TonesBodySchema } }, async (request) => {
-    const call = calls.activeCall(request.params.callId)
-    if (call.state !== 'established') throw graphErrors.invalidState(`The caller cannot press keys on call ${call.id} in state '${call.state}'; it must be established.`)
-    media.pressTones(call, request.body.tones)
-    return callView(call, clock, recordings)
-  })
+  app.post('/calls/:callId/tones', { schema: { params: CallIdParams, body: TonesBodySchema, response: { 200: CallViewSchema } } }, async (request) => mock.pressTones(request.params.callId, request.body.tones))
 
-  app.post('/calls/:callId/hangup', { schema: { params: CallIdParams } }, async (request) => {
-    const call = calls.activeCall(request.params.callId)
-    calls.hangUpByCaller(call)
-    return callView(call, clock, recordings)
-  })
+  app.post('/calls/:callId/hangup', { schema: { params: CallIdParams, response: { 200: CallViewSchema } } }, async (request) => mock.hangUp(request.params.callId))
 }

@@ -22,14 +22,14 @@ function checkModalities (modalities: string[], version: ApiVersion, property: s
 /** Call lifecycle routes (see docs/graph-behaviour.md, The call resource). */
 export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl, selfCallbacks } = app.mock
-  const { calls } = engine
+  const { lifecycle } = engine
 
   app.post(CALLS_PATH, { schema: { body: CreateCallBodySchema }, config: { permissions: 'createCall' } }, async (request, reply) => {
     const version = versionOf(request)
     const b = request.body
     checkModalities(b.requestedModalities, version, 'requestedModalities')
     selfCallbacks.refuse(b.callbackUri)
-    const call = calls.createOutgoing({
+    const call = lifecycle.createOutgoing({
       callbackUri: b.callbackUri,
       targets: b.targets,
       requestedModalities: b.requestedModalities,
@@ -47,11 +47,11 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(CALL_PATH, { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request) => {
     const version = versionOf(request)
-    const call = calls.activeCall(request.params.callId)
+    const call = lifecycle.activeCall(request.params.callId)
     return { '@odata.context': `${baseUrl()}/${version}/$metadata#communications/calls/$entity`, ...callResource(call, version) }
   })
   app.delete(CALL_PATH, { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request, reply) => {
-    calls.hangUpByBot(calls.activeCall(request.params.callId))
+    lifecycle.hangUpByBot(lifecycle.activeCall(request.params.callId))
     return await reply.code(204).send()
   })
 
@@ -59,20 +59,20 @@ export const callRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const b = request.body
     checkModalities(b.acceptedModalities, versionOf(request), 'acceptedModalities')
     selfCallbacks.refuse(b.callbackUri)
-    const call = calls.activeCall(request.params.callId)
-    calls.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: echoedProperties(b) })
+    const call = lifecycle.activeCall(request.params.callId)
+    lifecycle.answer(call, { callbackUri: b.callbackUri, mediaConfig: b.mediaConfig, acceptedModalities: b.acceptedModalities, extra: echoedProperties(b) })
     return await reply.code(202).send()
   })
 
   app.post(actionPath('reject'), { schema: { params: CallIdParams, body: RejectBodySchema }, config: { permissions: 'reject' } }, async (request, reply) => {
     selfCallbacks.refuse(request.body?.callbackUri)
-    const call = calls.activeCall(request.params.callId)
-    calls.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
+    const call = lifecycle.activeCall(request.params.callId)
+    lifecycle.reject(call, request.body?.reason ?? 'none', request.body?.callbackUri ?? undefined)
     return await reply.code(202).send()
   })
 
   app.post(actionPath('keepAlive'), { schema: { params: CallIdParams }, config: { permissions: 'callControl' } }, async (request, reply) => {
-    calls.activeCall(request.params.callId)
+    lifecycle.activeCall(request.params.callId)
     return await reply.code(200).send()
   })
 }

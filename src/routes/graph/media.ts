@@ -11,7 +11,7 @@ const DEFAULT_TIMEOUT_SECONDS = 5
 /** Media operations (see docs/graph-behaviour.md): validate, hand to the engine, answer 200 + Location + the operation. */
 export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { engine, baseUrl } = app.mock
-  const { calls, media } = engine
+  const { lifecycle, media } = engine
 
   // Every body property of these actions is optional, so no body at all means the defaults (the app's
   // parser turns an empty JSON body into undefined, which an object schema would refuse).
@@ -28,7 +28,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(actionPath('recordResponse'), { schema: { params: CallIdParams, body: RecordResponseBodySchema }, config: { permissions: 'accessMedia' } }, (request, reply) => {
     const version = versionOf(request)
-    const call = calls.activeCall(request.params.callId)
+    const call = lifecycle.activeCall(request.params.callId)
     const b = request.body
     const op = media.recordResponse(call, {
       prompts: (b.prompts ?? []) as MediaPrompt[],
@@ -45,7 +45,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(actionPath('playPrompt'), { schema: { params: CallIdParams, body: PlayPromptBodySchema }, config: { permissions: 'callControl' } }, (request, reply) => {
     const version = versionOf(request)
-    const call = calls.activeCall(request.params.callId)
+    const call = lifecycle.activeCall(request.params.callId)
     const b = request.body
     const op = media.playPrompt(call, { prompts: b.prompts as MediaPrompt[], loop: version === 'beta' && b.loop === true }, b.clientContext ?? undefined, version)
     sendOperation(reply, op, version)
@@ -53,13 +53,13 @@ export const mediaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(actionPath('cancelMediaProcessing'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'callControl' } }, (request, reply) => {
     const version = versionOf(request)
-    const op = media.cancelMediaProcessing(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
+    const op = media.cancelMediaProcessing(lifecycle.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
     sendOperation(reply, op, version)
   })
 
   app.post(actionPath('subscribeToTone'), { schema: { params: CallIdParams, body: ClientContextBodySchema }, config: { permissions: 'accessMedia' } }, (request, reply) => {
     const version = versionOf(request)
-    const op = media.subscribeToTone(calls.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
+    const op = media.subscribeToTone(lifecycle.activeCall(request.params.callId), request.body.clientContext ?? undefined, version)
     sendOperation(reply, op, version)
   })
 }

@@ -6,9 +6,9 @@ import { OPERATION_PATH, versionOf } from './paths.js'
 
 /** GET /communications/calls/{id}/operations/{opId}: the operation as it is now. */
 export const operationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const { calls } = app.mock.engine
+  const { lifecycle } = app.mock.engine
   app.get(OPERATION_PATH, { schema: { params: OperationIdParams }, config: { permissions: 'callControl' } }, async (request) => {
-    const call = calls.activeCall(request.params.callId)
+    const call = lifecycle.activeCall(request.params.callId)
     const id = request.params.operationId.toLowerCase()
     const op = call.operations.find((o) => o.id === id)
     if (!op) throw graphErrors.itemNotFound(`Operation '${request.params.operationId}' was not found on call ${call.id}.`)

@@ -1,9 +1,12 @@
-import type { Clock } from '../../clock/clock.js'
-import type { Call, Operation } from '../../engine/model.js'
-import type { RecordingStore } from '../../recordings/recording-store.js'
+import type { Clock } from '../clock/clock.js'
+import type { Call, Operation } from '../engine/model.js'
+import type { RecordingStore } from '../recordings/recording-store.js'
+import type { CallView, ClockView, OperationView } from '../schemas/control-views.js'
+
+export type { CallView, ClockView, OperationView } from '../schemas/control-views.js'
 
 /** How the control API shows an operation: everything the mock knows, including what Graph never tells. */
-export function operationView (op: Operation, clock: Clock): Record<string, unknown> {
+export function operationView (op: Operation, clock: Clock): OperationView {
   return {
     id: op.id,
     kind: op.kind,
@@ -23,7 +26,7 @@ export function operationView (op: Operation, clock: Clock): Record<string, unkn
   }
 }
 
-export function callView (call: Call, clock: Clock, recordings: RecordingStore): Record<string, unknown> {
+export function callView (call: Call, clock: Clock, recordings: RecordingStore): CallView {
   return {
     id: call.id,
     direction: call.direction,
@@ -31,7 +34,7 @@ export function callView (call: Call, clock: Clock, recordings: RecordingStore):
     callbackUri: call.callbackUri,
     tenantId: call.tenantId,
     callChainId: call.callChainId,
-    mediaConfigType: call.mediaConfig?.['@odata.type'] ?? null,
+    mediaConfigType: (call.mediaConfig?.['@odata.type'] as string | undefined) ?? null,
     toneSubscribed: call.toneSubscribed,
     hasOwnScript: call.script !== null,
     recordResponseRequests: call.recordRequests,
@@ -42,4 +45,8 @@ export function callView (call: Call, clock: Clock, recordings: RecordingStore):
     operations: call.operations.map((op) => operationView(op, clock)),
     recordings: recordings.listForCall(call.id)
   }
+}
+
+export function clockView (clock: Clock): ClockView {
+  return { mode: clock.mode, nowMs: clock.now(), now: clock.isoAt(), pendingEvents: clock.pending() }
 }
