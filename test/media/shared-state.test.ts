@@ -15,7 +15,8 @@ function engine () {
     fixtureMs: () => undefined,
     fixtureFolders: { audio: [], scenarios: ['/nonexistent'], audioPlaces: 'nowhere', scenarioPlaces: 'nowhere' },
     defaults: { tenantId: 't', botAppId: 'bot' },
-    maxEndedCalls: 10_000, maxLiveCalls: 20_000,
+    maxEndedCalls: 10_000,
+    maxLiveCalls: 20_000,
     onCallForgotten: () => {}
   })
   return { engine: e, events }
