@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { DTMF_KEY_CLASS } from '../engine/dtmf.js'
 import { MAX_GLOB_LENGTH } from '../inspection/glob.js'
 import { Nullable, OpenObject } from './common.js'
 
@@ -12,7 +13,7 @@ export const SimulateCallBodySchema = Type.Object({
 export type SimulateCallBody = Static<typeof SimulateCallBodySchema>
 
 export const TonesBodySchema = Type.Object({
-  tones: Type.String({ pattern: '^[0-9*#A-Da-d]{1,64}$', description: 'Keys pressed now, in order, e.g. "1#"' })
+  tones: Type.String({ pattern: `^${DTMF_KEY_CLASS}{1,64}$`, description: 'Keys pressed now, in order, e.g. "1#"' })
 }, { additionalProperties: false })
 
 export const AdvanceBodySchema = Type.Object({

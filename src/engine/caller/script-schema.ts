@@ -1,10 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Value } from 'typebox/value'
+import { DTMF_KEY_CLASS } from '../dtmf.js'
 
-/** A DTMF key (see docs/graph-behaviour.md, Notifications to the bot): digits, star, pound and the four extended keys. */
-export const DTMF_KEY_PATTERN = '^[0-9*#A-Da-d]$'
-/** The same keys as a list (lower-case a-d too, as the tone enum spells them), for readable enum errors. */
-export const DTMF_KEYS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '#', 'A', 'B', 'C', 'D', 'a', 'b', 'c', 'd'] as const
 const FIXTURE_NAME = Type.String({ pattern: '^[^/\\\\]+\\.wav$', description: 'the name of a WAV file in fixtures/audio/' })
 const MAX_MS = 3_600_000
 
@@ -31,7 +28,7 @@ export const ACTION_SCHEMAS = {
     speech: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_MS, description: 'ms of speech; default: the length of `audio`' })),
     audio: Type.Optional(FIXTURE_NAME)
   }, { additionalProperties: false }),
-  tone: Type.Object({ tone: Type.String({ pattern: DTMF_KEY_PATTERN, description: 'one DTMF key: 0-9 * # A B C D' }) }, { additionalProperties: false }),
+  tone: Type.Object({ tone: Type.String({ pattern: `^${DTMF_KEY_CLASS}$`, description: 'one DTMF key: 0-9 * # A B C D' }) }, { additionalProperties: false }),
   hangup: Type.Object({ hangup: Type.Literal(true) }, { additionalProperties: false })
 } as const
 
