@@ -59,7 +59,6 @@ export const NotificationsFilterProperties = {
 export const NotificationsQuerySchema = Type.Object({ ...NotificationsFilterProperties, ...LongPollProperties, ...PageQueryProperties }, { additionalProperties: false })
 
 export const ScriptBodySchema = Type.Union([OpenObject, Type.String()], { description: 'A caller script (see docs/caller-scripts.md) or a scenario name' })
-export const NullableScriptBodySchema = Nullable(OpenObject)
 
 /** POST /_mock/faults: the next `times` Graph requests matching `method` and `path` fail and/or wait. */
 export const FaultBodySchema = Type.Object({
