@@ -16,15 +16,6 @@ export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!call) throw graphErrors.callNotFound()
     return call
   }
-  /** A PUT body is a script, or {"scenario": "name"}. */
-  const scriptFrom = (body: unknown): ReturnType<typeof scripts.resolve> => {
-    if (typeof body === 'object' && body !== null && 'scenario' in body) {
-      const name = (body as { scenario: unknown }).scenario
-      if (typeof name !== 'string' || Object.keys(body).length !== 1) throw graphErrors.badRequest('A scenario reference is {"scenario": "name"} with nothing else.')
-      return scripts.scenario(name)
-    }
-    return scripts.resolve(body)
-  }
 
   app.post('/calls', { schema: { body: SimulateCallBodySchema } }, async (request, reply) => {
     const b = request.body ?? {}
@@ -42,12 +33,12 @@ export const controlCallRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.put('/calls/:callId/script', { schema: { params: CallIdParams, body: ScriptBodySchema } }, async (request) => {
     const call = anyCall(request.params.callId)
-    call.script = scriptFrom(request.body)
+    call.script = scripts.resolve(request.body)
     return { id: call.id, script: call.script }
   })
 
   app.put('/script', { schema: { body: ScriptBodySchema } }, async (request) => {
-    const script = scriptFrom(request.body)
+    const script = scripts.resolve(request.body)
     scripts.setDefault(script)
     return { script }
   })
