@@ -107,7 +107,8 @@ function schemaProblem (error: SchemaError | undefined, input: unknown, where: s
   let node = CallerScriptSchema as SchemaNode
   let value = input
   let path = where
-  for (const segment of error.instancePath.split('/').slice(1)) {
+  // A JSON pointer: '~1' is a '/' in a property name, '~0' a '~'.
+  for (const segment of error.instancePath.split('/').slice(1).map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'))) {
     if (node === CallerActionSchema as SchemaNode || node.anyOf) break
     if (node.properties) {
       if (!Object.hasOwn(node.properties, segment)) return `${path} has an unknown property '${segment}'; expected ${listed(node.properties)}`
