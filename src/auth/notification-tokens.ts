@@ -28,8 +28,7 @@ export function createNotificationTokens (deps: { key: () => Promise<SigningKey>
         .sign(key.privateKey)
       cache.set(tenantId, { token, renewAt: nowSec + REUSE_SECONDS })
       return token
-    },
-    clear (): void { cache.clear() }
+    }
   }
 }
 

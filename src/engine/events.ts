@@ -1,25 +1,5 @@
 import type { Call, Operation } from './model.js'
 
-/** Graph's tone enum (see docs/graph-behaviour.md, Notifications to the bot) for each DTMF key. */
-export const TONE_NAMES: Record<string, string> = {
-  0: 'tone0',
-  1: 'tone1',
-  2: 'tone2',
-  3: 'tone3',
-  4: 'tone4',
-  5: 'tone5',
-  6: 'tone6',
-  7: 'tone7',
-  8: 'tone8',
-  9: 'tone9',
-  '*': 'star',
-  '#': 'pound',
-  A: 'a',
-  B: 'b',
-  C: 'c',
-  D: 'd'
-}
-
 /**
  * What the engine tells the outside world. The sink must read what it needs synchronously: the call and
  * operation objects go on changing after the event.

@@ -81,6 +81,3 @@ export interface Operation {
   record?: RecordParams & { response: CallerResponse }
   playPrompt?: PlayPromptParams
 }
-
-/** A finished recording the bot can download. */
-export interface RecordingRef { id: string, token: string }

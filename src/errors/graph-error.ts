@@ -19,7 +19,6 @@ export const graphErrors = {
   forbidden: () => new GraphError(403, '7504', 'Insufficient enterprise tenant permissions, cannot access this API.'),
   callNotFound: () => new GraphError(404, '8522', 'Call not found.'),
   itemNotFound: (message: string) => new GraphError(404, 'itemNotFound', message),
-  methodNotAllowed: (method: string, url: string) => new GraphError(405, 'BadRequest', `The HTTP method '${method}' is not allowed on '${url}'.`),
   payloadTooLarge: (limit: number) => new GraphError(413, 'RequestEntityTooLarge', `The request body is larger than the limit of ${limit} bytes.`),
   unsupportedMediaType: (type: string | undefined) => new GraphError(415, 'UnsupportedMediaType', `Content type '${type ?? ''}' is not supported; send application/json.`),
   tooManyRequests: (message = 'Too many requests.') => new GraphError(429, 'TooManyRequests', message),

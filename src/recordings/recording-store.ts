@@ -51,8 +51,8 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
 
   /** Frees the audio and cached bytes; the summary stays for the control API. */
   function expire (r: Recording): void {
+    if (r.audio !== null) wavs.delete(cacheKeyOf(r, r.audio))
     r.audio = null
-    wavs.delete(r.id)
   }
 
   /**
@@ -61,6 +61,15 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
    */
   function seedOf (r: Recording): string {
     return createHash('sha256').update(JSON.stringify([r.durationMs, r.audio])).digest('hex').slice(0, 32)
+  }
+
+  /**
+   * Recordings with the same content share one cached WAV (a suite running one script a thousand times
+   * renders it once). One that mixes a fixture file is cached on its own: the file may change between
+   * recordings.
+   */
+  function cacheKeyOf (r: Recording, audio: CallerAudioEvent[]): string {
+    return audio.some((e) => e.kind === 'speech' && e.audio !== undefined) ? `recording:${r.id}` : `content:${seedOf(r)}`
   }
 
   const sink: RecordingSink = {
@@ -127,7 +136,7 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const r = byId.get(handle.id)
       if (!r || r.audio === null) throw new Error(`recording ${handle.id} has expired`)
       const audio = r.audio
-      return wavs.get(r.id, () => renderRecording({ durationMs: r.durationMs, events: audio, seed: seedOf(r) }, deps.fixtures))
+      return wavs.get(cacheKeyOf(r, audio), () => renderRecording({ durationMs: r.durationMs, events: audio, seed: seedOf(r) }, deps.fixtures))
     },
     markDownloaded (id: string): void {
       const r = byId.get(id.toLowerCase())

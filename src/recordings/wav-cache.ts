@@ -1,7 +1,7 @@
 /**
  * Rendered WAV bytes, least recently used first out, within a byte budget: a bot that downloads twice
  * (or with Range requests) does not pay for rendering twice, and memory stays bounded however many
- * recordings exist. The recording store owns it, so expiry and reset free the bytes too.
+ * recordings exist. Each mock's recording store owns one, so expiry and reset free the bytes too.
  */
 export function createWavCache (deps: { maxBytes: number }) {
   const cache = new Map<string, Buffer>()
@@ -35,7 +35,6 @@ export function createWavCache (deps: { maxBytes: number }) {
       return wav
     },
     delete (id: string): void { drop(id) },
-    has (id: string): boolean { return cache.has(id) },
     stats (): { entries: number, bytes: number, maxBytes: number } { return { entries: cache.size, bytes, maxBytes: deps.maxBytes } },
     clear (): void { cache.clear(); bytes = 0 }
   }

@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from 'typebox'
+import { DTMF_KEY_CLASS } from '../engine/dtmf.js'
 import { MAX_GLOB_LENGTH } from '../inspection/glob.js'
 import { Nullable, OpenObject } from './common.js'
 
@@ -12,7 +13,7 @@ export const SimulateCallBodySchema = Type.Object({
 export type SimulateCallBody = Static<typeof SimulateCallBodySchema>
 
 export const TonesBodySchema = Type.Object({
-  tones: Type.String({ pattern: '^[0-9*#A-Da-d]{1,64}$', description: 'Keys pressed now, in order, e.g. "1#"' })
+  tones: Type.String({ pattern: `^${DTMF_KEY_CLASS}{1,64}$`, description: 'Keys pressed now, in order, e.g. "1#"' })
 }, { additionalProperties: false })
 
 export const AdvanceBodySchema = Type.Object({
@@ -58,7 +59,6 @@ export const NotificationsFilterProperties = {
 export const NotificationsQuerySchema = Type.Object({ ...NotificationsFilterProperties, ...LongPollProperties, ...PageQueryProperties }, { additionalProperties: false })
 
 export const ScriptBodySchema = Type.Union([OpenObject, Type.String()], { description: 'A caller script (see docs/caller-scripts.md) or a scenario name' })
-export const NullableScriptBodySchema = Nullable(OpenObject)
 
 /** POST /_mock/faults: the next `times` Graph requests matching `method` and `path` fail and/or wait. */
 export const FaultBodySchema = Type.Object({

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { DTMF_KEYS } from '../engine/caller/script-schema.js'
+import { DTMF_KEYS_ANY_CASE } from '../engine/dtmf.js'
 import { ClientContext, MediaPromptSchema, Nullable, StringEnum } from './common.js'
 
 const Timeout = Type.Integer({ minimum: 1, maximum: 120, description: 'seconds, 1..120; default 5' })
@@ -12,7 +12,7 @@ export const RecordResponseBodySchema = Type.Object({
   maxSilenceTimeoutInSeconds: Type.Optional(Nullable(Timeout)),
   maxRecordDurationInSeconds: Type.Optional(Nullable(Timeout)),
   playBeep: Type.Optional(Nullable(Type.Boolean())),
-  stopTones: Type.Optional(Nullable(Type.Array(StringEnum(DTMF_KEYS), { maxItems: 16 }))),
+  stopTones: Type.Optional(Nullable(Type.Array(StringEnum(DTMF_KEYS_ANY_CASE), { maxItems: 16 }))),
   clientContext: Type.Optional(Nullable(ClientContext)),
   streamWhileRecording: Type.Optional(Nullable(Type.Boolean()))
 }, { additionalProperties: true })

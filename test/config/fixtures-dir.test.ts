@@ -6,6 +6,7 @@ import { test, type TestContext } from 'node:test'
 import wav from 'node-wav'
 import { resolveSettings, SettingsError } from '../../src/config/load-settings.js'
 import { FixtureAudio, MAX_FIXTURE_FILE_BYTES } from '../../src/recordings/audio/fixture-audio.js'
+import { MAX_SCENARIO_NAME_LENGTH } from '../../src/engine/caller/scenario-files.js'
 import { build, expectGraphError } from '../helper.js'
 
 function tempDir (t: TestContext): string {
@@ -121,4 +122,31 @@ test('decoded audio is bounded by bytes, least recently used out, and cleared by
   assert.ok(mock.services.fixtures.cacheBytes() > 0)
   assert.equal((await mock.app.inject({ method: 'POST', url: '/_mock/reset' })).statusCode, 200)
   assert.equal(mock.services.fixtures.cacheBytes(), 0)
+})
+
+test('a scenario file holds a script: one that refers to a scenario, itself included, is a 400 naming it', async (t) => {
+  const dir = fixturesDir(t, { scenarios: { 'loop.json': JSON.stringify({ scenario: 'loop' }), 'alias.json': JSON.stringify('press-pound') } })
+  const mock = await build(t, { fixturesDir: dir })
+  const loop = expectGraphError(await mock.app.inject({ method: 'PUT', url: '/_mock/script', payload: { scenario: 'loop' } }), 400, 'BadRequest')
+  assert.equal(loop, 'scenario \'loop\' has an unknown property \'scenario\'; expected answerAfterMs, responses.')
+  const alias = expectGraphError(await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: 'http://127.0.0.1:9/cb', script: 'alias' } }), 400, 'BadRequest')
+  assert.equal(alias, 'scenario \'alias\' must be an object.')
+})
+
+test('a scenario name has a length limit, and a longer one is not echoed', async (t) => {
+  const mock = await build(t)
+  const id = ((await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: 'http://127.0.0.1:9/cb' } })).json() as { id: string }).id
+  const long = 'a'.repeat(MAX_SCENARIO_NAME_LENGTH + 1)
+  for (const [method, url, payload] of [
+    ['PUT', '/_mock/script', { scenario: long }],
+    ['PUT', '/_mock/script', JSON.stringify(long)],
+    ['PUT', `/_mock/calls/${id}/script`, { scenario: long }],
+    ['POST', '/_mock/calls', { callbackUri: 'http://127.0.0.1:9/cb', script: { scenario: long } }]
+  ] as const) {
+    const res = await mock.app.inject({ method, url, payload, headers: { 'content-type': 'application/json' } })
+    assert.equal(expectGraphError(res, 400, 'BadRequest'), `Scenario name is ${long.length} characters long; the limit is ${MAX_SCENARIO_NAME_LENGTH}.`)
+  }
+  // At the limit the name is looked up as usual.
+  const atLimit = 'a'.repeat(MAX_SCENARIO_NAME_LENGTH)
+  assert.match(expectGraphError(await mock.app.inject({ method: 'PUT', url: '/_mock/script', payload: { scenario: atLimit } }), 400, 'BadRequest'), new RegExp(`^Unknown scenario '${atLimit}'`))
 })

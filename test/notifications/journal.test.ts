@@ -75,7 +75,7 @@ test('the dispatcher opens at most maxSockets connections to one bot and still d
   t.after(async () => { bot.closeAllConnections(); await new Promise<void>((resolve) => bot.close(() => resolve())) })
   const url = `http://127.0.0.1:${(bot.address() as AddressInfo).port}/api/calls`
   const journal = createDeliveryJournal()
-  const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c', clear () {} }, maxSockets: 2 })
+  const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c' }, maxSockets: 2 })
   t.after(() => { dispatcher.close() })
   for (let call = 0; call < 10; call++) {
     for (const changeType of ['created', 'updated', 'deleted']) {

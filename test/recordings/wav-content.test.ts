@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { goertzelPower, normalizedCorrelation, rmsDbfs } from '../../src/recordings/audio/analysis.js'
+import { goertzelPower, normalizedCorrelation, rmsDbfs } from './audio/analysis.js'
 import { FixtureAudio } from '../../src/recordings/audio/fixture-audio.js'
+import type { DtmfKey } from '../../src/engine/dtmf.js'
 import { DTMF_FREQUENCIES, SAMPLE_RATE } from '../../src/recordings/audio/render.js'
 import type { BuiltMock } from '../../src/server.js'
 import { advance, answeredCall, build, startBot } from '../helper.js'
@@ -103,7 +104,7 @@ test('synthetic speech is clearly louder than the silence around it', async (t) 
 })
 
 /** Each of the key's two frequencies carries energy in [at, at + 100 ms); the other six DTMF frequencies do not. */
-function assertDtmf (samples: Float32Array, key: string, atMs: number): void {
+function assertDtmf (samples: Float32Array, key: DtmfKey, atMs: number): void {
   const [low, high] = DTMF_FREQUENCIES[key]
   const power = (f: number, from = atMs, to = atMs + 100): number => goertzelPower(samples, f, SAMPLE_RATE, ms(from), ms(to))
   assert.ok(power(low) > 0.03, `${key}: ${low} Hz power ${power(low)}`)

@@ -75,7 +75,7 @@ test('a healthy call on the same bot as a hung call is not held up once the hung
 test('with every socket slot to a bot held by hung calls, another call to it waits one timeout at most, then goes first', async (t) => {
   const hung = await startBot(t, (n) => n.body.value[0].resourceUrl.includes('hung') ? 'hang' : 202)
   const journal = createDeliveryJournal()
-  const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c', clear () {} }, maxSockets: 2, timeoutMs: TIMEOUT_MS })
+  const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c' }, maxSockets: 2, timeoutMs: TIMEOUT_MS })
   t.after(() => { dispatcher.close() })
   const notify = (callId: string): void => { dispatcher.enqueue({ callId, callbackUri: hung.url, tenantId: 't', callChainId: 'x', body: { value: [{ changeType: 'created', resourceUrl: `/communications/calls/${callId}` }] } }) }
   notify('hung-1')

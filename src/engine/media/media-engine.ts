@@ -5,7 +5,7 @@ import type { CallerAudioEvent } from '../../recordings/audio/render.js'
 import { assertTransition } from '../call-states.js'
 import type { EngineContext } from '../context.js'
 import { newId } from '../ids.js'
-import { TONE_NAMES } from '../events.js'
+import { TONE_NAMES, type DtmfKey } from '../dtmf.js'
 import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromptParams, RecordParams } from '../model.js'
 import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
 import { clipAudio, defaultActions, planRecordResponse, type RecordPlan } from './record-plan.js'
@@ -112,7 +112,7 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
 
   function toneNotification (call: Call, key: string): void {
     if (!call.toneSubscribed || call.state !== 'established') return
-    emit({ type: 'call', changeType: 'updated', call, toneInfo: { sequenceId: ++call.toneSequence, tone: TONE_NAMES[key] } })
+    emit({ type: 'call', changeType: 'updated', call, toneInfo: { sequenceId: ++call.toneSequence, tone: TONE_NAMES[key as DtmfKey] } })
   }
 
   /** Ends an operation; announced unless the call ended under it. */

@@ -1,5 +1,7 @@
+import { dtmfKey, type DtmfKey } from '../../engine/dtmf.js'
+
 /** DTMF keypad frequencies (ITU-T Q.23): [row (low) Hz, column (high) Hz]. */
-export const DTMF_FREQUENCIES: Record<string, readonly [low: number, high: number]> = {
+export const DTMF_FREQUENCIES: Record<DtmfKey, readonly [low: number, high: number]> = {
   1: [697, 1209],
   2: [697, 1336],
   3: [697, 1477],
@@ -27,7 +29,8 @@ const RAMP_MS = 3
 
 /** The frequency pair for a key (case-insensitive for A-D), or undefined for a non-DTMF key. */
 export function dtmfPair (key: string): readonly [number, number] | undefined {
-  return Object.hasOwn(DTMF_FREQUENCIES, key.toUpperCase()) ? DTMF_FREQUENCIES[key.toUpperCase()] : undefined
+  const known = dtmfKey(key)
+  return known && DTMF_FREQUENCIES[known]
 }
 
 /**

@@ -21,40 +21,11 @@ export interface RecordingSpec {
 }
 
 /**
- * Renders 16 kHz, 16-bit, mono PCM WAV bytes. The same spec always gives the same bytes, and the
- * recording store seeds each recording from its content, so a suite running one script a thousand
- * times asks for the same WAV a thousand times: the most recent renders are kept and shared.
- * Callers must not modify the returned bytes.
+ * Renders 16 kHz, 16-bit, mono PCM WAV bytes. The same spec always gives the same bytes; the recording
+ * store's WAV cache (src/recordings/wav-cache.ts) keeps recent renders.
  */
 export function renderRecording (spec: RecordingSpec, fixtures: FixtureAudio): Buffer {
-  // Fixture files may appear or change while the server runs, so only specs without them are reused.
-  if (spec.events.some((e) => e.kind === 'speech' && e.audio !== undefined)) return encodeWav(renderSamples(spec, fixtures))
-  const key = JSON.stringify([spec.durationMs, spec.seed, spec.events])
-  const hit = recentRenders.get(key)
-  if (hit) return hit
-  const bytes = encodeWav(renderSamples(spec, fixtures))
-  remember(key, bytes)
-  return bytes
-}
-
-function encodeWav (samples: Float32Array): Buffer {
-  return encodeWav16Mono(samples, SAMPLE_RATE)
-}
-
-/** Renders kept for reuse, oldest first, within RECENT_RENDER_BYTES (about two minutes of audio). */
-const RECENT_RENDER_BYTES = 4 * 1024 * 1024
-const recentRenders = new Map<string, Buffer>()
-let recentBytes = 0
-
-function remember (key: string, bytes: Buffer): void {
-  if (bytes.length > RECENT_RENDER_BYTES) return
-  recentRenders.set(key, bytes)
-  recentBytes += bytes.length
-  for (const [oldKey, old] of recentRenders) {
-    if (recentBytes <= RECENT_RENDER_BYTES) break
-    recentRenders.delete(oldKey)
-    recentBytes -= old.length
-  }
+  return encodeWav16Mono(renderSamples(spec, fixtures), SAMPLE_RATE)
 }
 
 /**

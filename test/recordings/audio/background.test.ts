@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { rmsDbfs } from '../../../src/recordings/audio/analysis.js'
+import { rmsDbfs } from './analysis.js'
 import { FixtureAudio } from '../../../src/recordings/audio/fixture-audio.js'
 import { renderSamples } from '../../../src/recordings/audio/render.js'
 

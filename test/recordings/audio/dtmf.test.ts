@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import wav from 'node-wav'
-import { goertzelPower } from '../../../src/recordings/audio/analysis.js'
+import { goertzelPower } from './analysis.js'
 import { FixtureAudio } from '../../../src/recordings/audio/fixture-audio.js'
 import { DTMF_FREQUENCIES, renderRecording, SAMPLE_RATE } from '../../../src/recordings/audio/render.js'
 
@@ -19,7 +19,7 @@ test('the keypad table is the ITU-T Q.23 grid', () => {
 })
 
 // Decode the actual WAV so the check covers int16 quantisation too, like a real detector would.
-for (const key of ['#', '1', '5', 'D', '0']) {
+for (const key of ['#', '1', '5', 'D', '0'] as const) {
   test(`a '${key}' at 500 ms carries exactly its two DTMF frequencies for 100 ms`, () => {
     const bytes = renderRecording(
       { durationMs: 1200, seed: `op-dtmf-${key}`, events: [{ kind: 'speech', startMs: 800, durationMs: 300 }, { kind: 'tone', atMs: 500, key }] },

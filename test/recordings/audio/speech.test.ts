@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import wav from 'node-wav'
-import { goertzelPower, meanSquare, normalizedCorrelation, rmsDbfs } from '../../../src/recordings/audio/analysis.js'
+import { goertzelPower, meanSquare, normalizedCorrelation, rmsDbfs } from './analysis.js'
 import { FixtureAudio } from '../../../src/recordings/audio/fixture-audio.js'
 import { renderRecording, renderSamples, SAMPLE_RATE } from '../../../src/recordings/audio/render.js'
 

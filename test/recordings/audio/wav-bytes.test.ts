@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { test } from 'node:test'
+import { createClock } from '../../../src/clock/clock.js'
 import { FixtureAudio } from '../../../src/recordings/audio/fixture-audio.js'
 import { renderRecording, type RecordingSpec } from '../../../src/recordings/audio/render.js'
+import { createRecordingStore } from '../../../src/recordings/recording-store.js'
 
 // Recordings are deterministic down to the byte, and the bots' snapshot tests depend on it: these are the
 // SHA-256 digests the renderer produced before it was optimised, and every later version must match them.
@@ -19,13 +21,20 @@ test('rendered recordings are byte for byte the snapshots', () => {
   }
 })
 
-test('the same spec is rendered once and its bytes shared; specs naming fixture files are rendered each time', () => {
+test('the same content is rendered once and its bytes shared; recordings naming fixture files are rendered each', () => {
   const fixtures = new FixtureAudio()
-  const [synthetic] = SNAPSHOTS[0]
-  assert.equal(renderRecording(structuredClone(synthetic), fixtures), renderRecording(structuredClone(synthetic), fixtures))
-  const [withFixture] = SNAPSHOTS[1]
-  const a = renderRecording(withFixture, fixtures)
-  const b = renderRecording(withFixture, fixtures)
+  const clock = createClock({ mode: 'manual' })
+  const store = createRecordingStore({ clock, baseUrl: () => 'http://127.0.0.1:4000', retentionMs: 1000, fixtures })
+  let n = 0
+  const wavOf = ([spec]: [RecordingSpec, string]): Buffer => {
+    const ref = store.sink.create({ callId: 'c', operationId: `o${n++}`, durationMs: spec.durationMs, audio: structuredClone(spec.events) })
+    const found = store.authorize(ref.location.split('/').pop()!, ref.token)
+    assert.ok(typeof found === 'object')
+    return store.wav(found.recording)
+  }
+  assert.equal(wavOf(SNAPSHOTS[0]), wavOf(SNAPSHOTS[0]))
+  const a = wavOf(SNAPSHOTS[1])
+  const b = wavOf(SNAPSHOTS[1])
   assert.notEqual(a, b)
   assert.ok(a.equals(b))
 })

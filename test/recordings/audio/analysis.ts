@@ -1,6 +1,6 @@
 /**
- * Small measurement helpers for rendered audio (levels, single-frequency power). Used by the
- * tests; also handy for anything that needs to "listen" to a recording, e.g. DTMF detection.
+ * Small measurement helpers for rendered audio (levels, single-frequency power), for the tests that
+ * "listen" to a recording, e.g. to detect a DTMF tone.
  */
 
 /** Mean square of samples[from, to). */
