@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ControlClientError, createControlClient } from '../../src/index.js'
-import { startBot } from '../helper.js'
-import { answer, graph, startedMock } from './support.js'
+import { answer, graph, startBot, startedMock } from '../helper.js'
 
 test('health, getClock and advanceClock read and move the manual clock', async (t) => {
   const { control } = await startedMock(t)
