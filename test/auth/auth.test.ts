@@ -135,7 +135,6 @@ test('a bot validates the notification JWT with jose against the served OIDC doc
 })
 
 test('SIGNING_KEY_FILE: the configured key signs and is published; a bad file stops start-up naming the setting', async (t) => {
-  const { generateKeyPairSync } = await import('node:crypto')
   const { writeFile, mkdtemp, rm } = await import('node:fs/promises')
   const { join } = await import('node:path')
   const { tmpdir } = await import('node:os')
