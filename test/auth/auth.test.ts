@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
+import { generateKeyPairSync } from 'node:crypto'
 import { test } from 'node:test'
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose'
+import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose'
 import { resolveSettings } from '../../src/config/load-settings.js'
 import { listenMock } from '../../src/server.js'
 import { advance, answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
@@ -134,7 +135,6 @@ test('a bot validates the notification JWT with jose against the served OIDC doc
 })
 
 test('SIGNING_KEY_FILE: the configured key signs and is published; a bad file stops start-up naming the setting', async (t) => {
-  const { generateKeyPairSync } = await import('node:crypto')
   const { writeFile, mkdtemp, rm } = await import('node:fs/promises')
   const { join } = await import('node:path')
   const { tmpdir } = await import('node:os')
@@ -153,4 +153,110 @@ test('SIGNING_KEY_FILE: the configured key signs and is published; a bad file st
   await writeFile(join(dir, 'bad.pem'), 'not a key')
   await assert.rejects(buildMock(resolveSettings({ clock: 'manual', logLevel: 'silent', signingKeyFile: join(dir, 'bad.pem') })), /SIGNING_KEY_FILE.*not a PEM private key/)
   await assert.rejects(buildMock(resolveSettings({ clock: 'manual', logLevel: 'silent', signingKeyFile: join(dir, 'missing.pem') })), /SIGNING_KEY_FILE.*cannot be read/)
+})
+
+const ANSWER = { callbackUri: 'https://bot.example/api/calls', acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } }
+
+for (const auth of ['none', 'bearer', 'strict'] as const) {
+  test(`AUTH=${auth}: a request carrying the mock's own notification token is refused with 403 and changes nothing`, async (t) => {
+    const mock = await build(t, { auth })
+    const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: 'http://127.0.0.1:9/api/calls' } })
+    assert.equal(created.statusCode, 201, created.body)
+    const id = (created.json() as { id: string }).id
+    // Exactly the token the mock puts on its notification POSTs.
+    const own = { authorization: `Bearer ${await mock.services.notificationTokens.tokenFor(mock.services.settings.tenantId)}`, 'content-type': 'application/json' }
+
+    const answer = await mock.app.inject({ method: 'POST', url: `/v1.0/communications/calls/${id}/answer`, headers: own, payload: ANSWER })
+    assert.match(expectGraphError(answer, 403, 'Forbidden'), /notification token this mock signed/)
+    const reset = await mock.app.inject({ method: 'POST', url: '/_mock/reset', headers: own, payload: {} })
+    expectGraphError(reset, 403, 'Forbidden')
+    const hangUp = await mock.app.inject({ method: 'POST', url: `/_mock/calls/${id}/hangup`, headers: own, payload: {} })
+    expectGraphError(hangUp, 403, 'Forbidden')
+
+    // Nothing happened: the call is still there, still ringing.
+    const view = await mock.app.inject({ method: 'GET', url: `/_mock/calls/${id}` })
+    assert.equal(view.statusCode, 200, view.body)
+    assert.equal((view.json() as { state: string }).state, 'incoming')
+
+    // The built-in bot stand-in is where such tokens belong.
+    assert.equal((await mock.app.inject({ method: 'POST', url: '/_mock/callback-sink', headers: own, payload: {} })).statusCode, 202)
+  })
+}
+
+test('a token that only claims the notification issuer, signed by another key, is not taken for the mock\'s own', async (t) => {
+  const mock = await build(t)
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  const forged = await new SignJWT({ tid: 't' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://api.botframework.com').setAudience('x').sign(privateKey)
+  // Bearer mode takes any token: the request goes on to the route (404: no such call).
+  expectGraphError(await mock.app.inject({ method: 'GET', url: '/v1.0/communications/calls/nope', headers: { authorization: `Bearer ${forged}` } }), 404, '8522')
+  expectGraphError(await mock.app.inject({ method: 'GET', url: '/v1.0/communications/calls/nope', headers: JSON_HEADERS }), 404, '8522')
+})
+
+const ALL_ROLES = ['Calls.AccessMedia.All', 'Calls.Initiate.All', 'Calls.InitiateGroupCall.All', 'Calls.JoinGroupCall.All', 'Calls.JoinGroupCallAsGuest.All']
+const CONTROL = ['Calls.Initiate.All', 'Calls.AccessMedia.All']
+
+/** Each Graph API with the application permissions its Microsoft Learn page lists (any one is enough). */
+const TABLE: Array<{ api: string, method: 'GET' | 'POST' | 'DELETE', url: string, roles: string[] }> = [
+  { api: 'create call', method: 'POST', url: '/v1.0/communications/calls', roles: ['Calls.JoinGroupCallAsGuest.All', 'Calls.JoinGroupCall.All', 'Calls.Initiate.All', 'Calls.InitiateGroupCall.All'] },
+  { api: 'get call', method: 'GET', url: '/v1.0/communications/calls/c1', roles: CONTROL },
+  { api: 'delete call', method: 'DELETE', url: '/v1.0/communications/calls/c1', roles: CONTROL },
+  { api: 'answer', method: 'POST', url: '/v1.0/communications/calls/c1/answer', roles: ['Calls.JoinGroupCall.All', 'Calls.JoinGroupCallAsGuest.All'] },
+  // Learn lists no application permission for reject; the mock accepts any calling role.
+  { api: 'reject', method: 'POST', url: '/v1.0/communications/calls/c1/reject', roles: ALL_ROLES },
+  { api: 'keepAlive', method: 'POST', url: '/beta/communications/calls/c1/keepAlive', roles: CONTROL },
+  { api: 'playPrompt', method: 'POST', url: '/v1.0/communications/calls/c1/playPrompt', roles: CONTROL },
+  { api: 'cancelMediaProcessing', method: 'POST', url: '/v1.0/communications/calls/c1/cancelMediaProcessing', roles: CONTROL },
+  { api: 'recordResponse', method: 'POST', url: '/v1.0/communications/calls/c1/recordResponse', roles: ['Calls.AccessMedia.All'] },
+  { api: 'subscribeToTone', method: 'POST', url: '/v1.0/communications/calls/c1/subscribeToTone', roles: ['Calls.AccessMedia.All'] },
+  { api: 'get operation', method: 'GET', url: '/v1.0/communications/calls/c1/operations/o1', roles: CONTROL }
+]
+
+async function roleToken (mock: Mock, tenant: string, roles?: string[]): Promise<string> {
+  const form: Record<string, string> = { grant_type: 'client_credentials', client_id: 'bot-app', client_secret: 's', scope: 'https://graph.microsoft.com/.default' }
+  // The mock-only `roles` field; an empty list is a token with no role at all.
+  if (roles) form.roles = roles.length > 0 ? roles.join(' ') : ' '
+  const res = await mock.app.inject({ method: 'POST', url: `/${tenant}/oauth2/v2.0/token`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(form).toString() })
+  assert.equal(res.statusCode, 200, res.body)
+  return (res.json() as { access_token: string }).access_token
+}
+
+async function call (mock: Mock, row: typeof TABLE[number], jwt: string): Promise<Awaited<ReturnType<Mock['app']['inject']>>> {
+  return await mock.app.inject({ method: row.method, url: row.url, headers: { authorization: `Bearer ${jwt}`, ...(row.method === 'POST' ? { 'content-type': 'application/json' } : {}) }, payload: row.method === 'POST' ? {} : undefined })
+}
+
+test('strict: every Graph API needs one of the roles its Learn page lists, and no other role will do', async (t) => {
+  const mock = await build(t, { auth: 'strict' })
+  const tenant = mock.services.settings.tenantId
+  const single = new Map<string, string>()
+  for (const role of ALL_ROLES) single.set(role, await roleToken(mock, tenant, [role]))
+  const none = await roleToken(mock, tenant, [])
+  for (const row of TABLE) {
+    expectGraphError(await call(mock, row, none), 403, '7504')
+    for (const role of ALL_ROLES) {
+      const res = await call(mock, row, single.get(role)!)
+      if (row.roles.includes(role)) assert.notEqual(res.statusCode, 403, `${row.api} with ${role}: ${res.body}`)
+      else expectGraphError(res, 403, '7504')
+    }
+  }
+})
+
+test('strict: a token of another tenant, or with another issuer, is 401 InvalidAuthenticationToken', async (t) => {
+  const mock = await build(t, { auth: 'strict' })
+  const get = async (jwt: string): Promise<Awaited<ReturnType<Mock['app']['inject']>>> => await mock.app.inject({ method: 'GET', url: '/v1.0/communications/calls/c1', headers: { authorization: `Bearer ${jwt}` } })
+
+  const foreign = await roleToken(mock, '0f0f0f0f-1111-4222-8333-444455556666')
+  assert.match(expectGraphError(await get(foreign), 401, 'InvalidAuthenticationToken'), /tenant '0f0f0f0f-1111-4222-8333-444455556666'.*TENANT_ID/)
+
+  // Signed with the mock's own key and for its tenant, but not issued by that tenant's issuer.
+  const key = await mock.services.key()
+  const tenant = mock.services.settings.tenantId
+  const now = Math.floor(Date.now() / 1000)
+  const wrongIssuer = await new SignJWT({ roles: ALL_ROLES, tid: tenant }).setProtectedHeader({ alg: 'RS256', kid: key.kid })
+    .setIssuer('https://sts.windows.net/someone-else/').setAudience('https://graph.microsoft.com').setIssuedAt(now).setExpirationTime(now + 600).sign(key.privateKey)
+  assert.match(expectGraphError(await get(wrongIssuer), 401, 'InvalidAuthenticationToken'), /Invalid issuer/)
+
+  // The mock's tenant, named by id, by a domain or by /common, gives tokens that pass (404: no such call).
+  for (const name of [tenant, 'contoso.onmicrosoft.com', 'common']) {
+    expectGraphError(await get(await roleToken(mock, name)), 404, '8522')
+  }
 })

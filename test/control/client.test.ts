@@ -4,8 +4,7 @@ import type { TSchema } from 'typebox'
 import { Value } from 'typebox/value'
 import { ControlClientError, createControlClient, type CallView } from '../../src/index.js'
 import { CallScriptSchema, CallViewSchema, ClockViewSchema, DefaultScriptSchema, DefaultScriptSetSchema } from '../../src/schemas/control-views.js'
-import { startBot } from '../helper.js'
-import { answer, graph, startedMock } from './support.js'
+import { answer, graph, startBot, startedMock } from '../helper.js'
 
 test('health, getClock and advanceClock read and move the manual clock', async (t) => {
   const { control } = await startedMock(t)

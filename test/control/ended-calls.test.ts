@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { BuiltMock } from '../../src/server.js'
-import { advance, answeredCall, build, expectGraphError, JSON_HEADERS, journal, startBot } from '../helper.js'
-import { completion, download, NO_PROMPT, record, recordingsOf } from '../recordings/recording-helpers.js'
+import {
+  advance, answeredCall, build, completion, download, expectGraphError, journal, JSON_HEADERS, NO_PROMPT, record, recordingsOf,
+  startBot
+} from '../helper.js'
 
 const SCRIPT = { responses: [{ actions: [{ silence: 200 }, { speech: 800 }, { tone: '#' }] }] }
 
@@ -11,7 +13,7 @@ interface Ended { callId: string, location: string, token: string }
 /** A call that records once and is hung up by the bot: notifications, a recording, an ended call. */
 async function endedCall (mock: BuiltMock, botUrl: string): Promise<Ended> {
   const callId = await answeredCall(mock, botUrl, SCRIPT)
-  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 2000)
   const done = await completion(mock, callId, opId)
   const hangUp = await mock.app.inject({ method: 'DELETE', url: `/v1.0/communications/calls/${callId}`, headers: { authorization: JSON_HEADERS.authorization } })
@@ -56,7 +58,7 @@ test('calls still up are never forgotten, however many calls end after them', as
   const ids = await listedCallIds(mock)
   assert.equal(ids.length, 2, 'the live call and the newest ended one')
   assert.equal(ids[0], live)
-  const op = await record(mock, live, { ...NO_PROMPT, stopTones: ['#'] })
+  const op = await record(mock, live, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 2000)
   assert.equal((await completion(mock, live, op)).completionReason, 'stopToneDetected')
 })

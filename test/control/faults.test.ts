@@ -2,8 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { Client } from '@microsoft/microsoft-graph-client'
 import { compileGlob } from '../../src/inspection/glob.js'
-import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { graph, startedMock } from './support.js'
+import { answeredCall, build, expectGraphError, graph, JSON_HEADERS, startBot, startedMock } from '../helper.js'
 
 const CALL_PATH = '/v1.0/communications/calls/0b5c2f4e-1111-4222-8333-944445555666'
 

@@ -9,8 +9,7 @@ import { MAX_GLOB_LENGTH } from '../../src/inspection/glob.js'
 import { REQUEST_BODY_KEEP_BYTES, REQUEST_JOURNAL_MAX_BYTES } from '../../src/inspection/request-journal.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/schemas/control.js'
 import type { BuiltMock } from '../../src/server.js'
-import { advance, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { answer, graph, startedMock } from './support.js'
+import { advance, answer, build, expectGraphError, graph, JSON_HEADERS, startBot, startedMock } from '../helper.js'
 
 const UNKNOWN_CALL = '0b5c2f4e-1111-4222-8333-944445555666'
 

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import fc from 'fast-check'
-import { advance, answeredCall, journal, startBot } from '../helper.js'
-import { action, mockFor, callView, operationUrl, prompt, RESULTS } from './media-helper.js'
+import { action, advance, answeredCall, callView, journal, mockFor, operationUrl, prompt, RESULTS, startBot } from '../helper.js'
 
 /**
  * Random caller scripts and recordResponse parameters, through HTTP on the manual clock: every operation

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { MAX_OPERATIONS_PER_CALL, MAX_QUEUED_OPERATIONS } from '../../src/engine/media/media-engine.js'
-import { advance, expectGraphError, journal } from '../helper.js'
 import {
-  action, BASE, callView, control, finalNotification, getOperation, noNotification, operationDeliveries, playPrompt,
-  playPromptNotification, prompt, record, recordNotification, RESULTS, setup, toneNotifications, type Version
-} from './media-helper.js'
+  action, advance, BASE, callView, control, expectGraphError, finalNotification, getOperation, journal, noNotification,
+  operationDeliveries, playPrompt, playPromptNotification, prompt, record, recordNotification, RESULTS, setup, toneNotifications,
+  type Version
+} from '../helper.js'
 
 for (const version of ['v1.0', 'beta'] as Version[]) {
   test(`${version}: queue: two playPrompts and a recordResponse run one at a time in arrival order`, async (t) => {

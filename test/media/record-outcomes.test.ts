@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { advance, expectGraphError, JSON_HEADERS } from '../helper.js'
 import {
-  action, advanceTo, callView, finalNotification, noNotification, playPrompt, playPromptNotification, prompt, record, recordingOf,
-  recordNotification, RECORDING_URL, RESULTS, setup, type Setup, type Version
-} from './media-helper.js'
+  action, advance, advanceTo, callView, expectGraphError, finalNotification, JSON_HEADERS, noNotification, playPrompt,
+  playPromptNotification, prompt, record, RECORDING_URL, recordingOf, recordNotification, RESULTS, setup, type Setup,
+  type Version
+} from '../helper.js'
 
 /** One outcome row of the outcome table in docs/caller-scripts.md, checked through HTTP on the manual clock, in both versions. */
 const VERSIONS: Version[] = ['v1.0', 'beta']

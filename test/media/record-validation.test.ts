@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { advance, answeredCall, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { action, BASE, buildMock, mockFor, callView, finalNotification, prompt, record, RESULTS, setup, UUID } from './media-helper.js'
+import {
+  action, advance, answeredCall, BASE, build, callView, expectGraphError, finalNotification, JSON_HEADERS, mockFor, prompt,
+  record, RESULTS, setup, sharedKeyFile, startBot, UUID
+} from '../helper.js'
 
 /** Every recordResponse validation rule (see docs/graph-behaviour.md, Media operations): the 400 body names the field and the rule. */
 const INVALID: Array<[string, unknown, string]> = [
@@ -119,7 +121,7 @@ test('recordResponse on every path form: 200, Location under the version asked f
 })
 
 test('Location follows PUBLIC_BASE_URL', async (t) => {
-  const mock = await buildMock(t, { publicBaseUrl: 'https://graph.example.test/mock' })
+  const mock = await build(t, { signingKeyFile: sharedKeyFile(), publicBaseUrl: 'https://graph.example.test/mock' })
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url)
   const res = await action(mock, callId, 'recordResponse', {}, '/beta')

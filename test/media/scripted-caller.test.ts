@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync } from 'node:fs'
 import { test } from 'node:test'
-import { advance, answeredCall, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { action, mockFor, callView, control, finalNotification, noNotification, record, recordingOf, RESULTS, setup, type Setup } from './media-helper.js'
+import {
+  action, advance, answeredCall, callView, control, expectGraphError, finalNotification, JSON_HEADERS, mockFor, noNotification,
+  record, recordingOf, RESULTS, setup, type Setup, startBot
+} from '../helper.js'
 
 /** Ends the n-th operation of the call with the given reason at the given virtual ms. */
 async function expectEnd (s: Setup, opId: string, reason: keyof typeof RESULTS, atMs: number): Promise<any> {

@@ -3,8 +3,10 @@ import { test, type TestContext } from 'node:test'
 import { resolveSettings } from '../../src/config/load-settings.js'
 import type { Settings } from '../../src/config/settings.js'
 import { listenMock, type BuiltMock } from '../../src/server.js'
-import { advance, answeredCall, build, expectGraphError, startBot } from '../helper.js'
-import { completion, decodeWav, download, NO_PROMPT, record, recordingIdOf, recordingsOf } from './recording-helpers.js'
+import {
+  advance, answeredCall, build, completion, decodeWav, download, expectGraphError, NO_PROMPT, record, recordingIdOf,
+  recordingsOf, startBot
+} from '../helper.js'
 
 const SCRIPT = { responses: [{ actions: [{ silence: 200 }, { speech: 1000 }, { tone: '#' }] }, { actions: [{ speech: 500 }, { tone: '#' }] }] }
 const WINDOW_MS = 1200
@@ -15,7 +17,7 @@ async function recorded (t: TestContext, overrides: Partial<Settings> = {}): Pro
   const mock = await build(t, overrides)
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url, SCRIPT)
-  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 5000)
   const done = await completion(mock, callId, opId)
   assert.equal(done.completionReason, 'stopToneDetected')
@@ -93,11 +95,11 @@ test('Range past the end: 416 in Graph shape with Content-Range bytes */size', a
 test('401 for no token, a wrong token, a mangled header, another recording\'s token and a Graph access token', async (t) => {
   const { mock, botUrl, callId, location, token } = await recorded(t)
   // A second recording on the same call and one on another call: their tokens open only their own.
-  const op2 = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const op2 = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 5000)
   const sameCall = await completion(mock, callId, op2)
   const otherCallId = await answeredCall(mock, botUrl, SCRIPT)
-  const op3 = await record(mock, otherCallId, { ...NO_PROMPT, stopTones: ['#'] })
+  const op3 = await record(mock, otherCallId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 5000)
   const otherCall = await completion(mock, otherCallId, op3)
   assert.notEqual(sameCall.recordingAccessToken, token)
@@ -167,7 +169,7 @@ test('over a real socket, recordingLocation names the bound port and the downloa
   t.after(async () => { await running.app.close() })
   const bot = await startBot(t)
   const callId = await answeredCall(running, bot.url, SCRIPT)
-  const opId = await record(running, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const opId = await record(running, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(running, 5000)
   const done = await completion(running, callId, opId)
   assert.ok(done.recordingLocation!.startsWith(`http://127.0.0.1:${running.port}/recordings/`), done.recordingLocation!)

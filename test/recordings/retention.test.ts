@@ -2,8 +2,10 @@ import assert from 'node:assert/strict'
 import { test, type TestContext } from 'node:test'
 import type { Settings } from '../../src/config/settings.js'
 import type { BuiltMock } from '../../src/server.js'
-import { advance, answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { completion, download, NO_PROMPT, record, recordingIdOf, recordingsOf } from './recording-helpers.js'
+import {
+  advance, answeredCall, build, completion, download, expectGraphError, JSON_HEADERS, NO_PROMPT, record, recordingIdOf,
+  recordingsOf, startBot
+} from '../helper.js'
 
 const SCRIPT = { responses: [{ actions: [{ silence: 200 }, { speech: 800 }, { tone: '#' }] }] }
 
@@ -11,7 +13,7 @@ async function recorded (t: TestContext, overrides: Partial<Settings> = {}): Pro
   const mock = await build(t, overrides)
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url, SCRIPT)
-  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   await advance(mock, 2000)
   const done = await completion(mock, callId, opId)
   return { mock, callId, opId, location: done.recordingLocation!, token: done.recordingAccessToken! }

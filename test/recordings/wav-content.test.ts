@@ -5,8 +5,10 @@ import { FixtureAudio } from '../../src/recordings/audio/fixture-audio.js'
 import type { DtmfKey } from '../../src/engine/dtmf.js'
 import { DTMF_FREQUENCIES, SAMPLE_RATE } from '../../src/recordings/audio/render.js'
 import type { BuiltMock } from '../../src/server.js'
-import { advance, answeredCall, build, startBot } from '../helper.js'
-import { completion, decodeWav, download, NO_PROMPT, record, recordingIdOf, recordingsOf, type DecodedWav } from './recording-helpers.js'
+import {
+  advance, answeredCall, build, completion, type DecodedWav, decodeWav, download, NO_PROMPT, record, recordingIdOf, recordingsOf,
+  startBot
+} from '../helper.js'
 
 const FRAME_MS = 20
 const ms = (t: number): number => Math.round(t * SAMPLE_RATE / 1000)
@@ -15,7 +17,7 @@ const fixtures = new FixtureAudio()
 /** Runs one recordResponse with a script to its end; returns the completion and the served WAV. */
 async function recordAndFetch (mock: BuiltMock, botUrl: string, script: unknown, body: Record<string, unknown>): Promise<{ callId: string, done: Awaited<ReturnType<typeof completion>>, wav: DecodedWav, bytes: Buffer }> {
   const callId = await answeredCall(mock, botUrl, script)
-  const opId = await record(mock, callId, body)
+  const opId = await record(mock, callId, body, '/beta')
   await advance(mock, 130_000)
   const done = await completion(mock, callId, opId)
   assert.ok(done.recordingLocation, `no recording: ${JSON.stringify(done)}`)
@@ -130,7 +132,7 @@ test('a key pressed live through the control API is in the recording at the mome
   const mock = await build(t)
   const bot = await startBot(t)
   const callId = await answeredCall(mock, bot.url, { responses: [{ actions: [{ silence: 1000 }, { speech: 300 }, { silence: 4000 }] }] })
-  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] })
+  const opId = await record(mock, callId, { ...NO_PROMPT, stopTones: ['#'] }, '/beta')
   const press = async (tones: string): Promise<void> => {
     const res = await mock.app.inject({ method: 'POST', url: `/_mock/calls/${callId}/tones`, payload: { tones } })
     assert.equal(res.statusCode, 200, res.body)
@@ -176,7 +178,7 @@ test('rows without a recording carry no location and list none', async (t) => {
   ]
   for (const c of cases) {
     const callId = await answeredCall(mock, bot.url, c.script)
-    const opId = await record(mock, callId, { ...NO_PROMPT, initialSilenceTimeoutInSeconds: 2 })
+    const opId = await record(mock, callId, { ...NO_PROMPT, initialSilenceTimeoutInSeconds: 2 }, '/beta')
     await advance(mock, 10_000)
     const done = await completion(mock, callId, opId)
     assert.equal(done.completionReason, c.reason)
@@ -186,7 +188,7 @@ test('rows without a recording carry no location and list none', async (t) => {
   }
   // Canceled: empty strings, as Graph sends them, and still no recording.
   const callId = await answeredCall(mock, bot.url, { responses: [{ actions: [{ speech: 20_000 }] }] })
-  const opId = await record(mock, callId, { ...NO_PROMPT, maxRecordDurationInSeconds: 30 })
+  const opId = await record(mock, callId, { ...NO_PROMPT, maxRecordDurationInSeconds: 30 }, '/beta')
   await advance(mock, 1000)
   const cancel = await mock.app.inject({ method: 'POST', url: `/v1.0/communications/calls/${callId}/cancelMediaProcessing`, headers: { 'content-type': 'application/json', authorization: 'Bearer x' }, payload: {} })
   assert.equal(cancel.statusCode, 200, cancel.body)

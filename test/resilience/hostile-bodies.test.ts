@@ -3,8 +3,7 @@ import { test } from 'node:test'
 import fc from 'fast-check'
 import type { LightMyRequestResponse } from 'fastify'
 import { jsonShapeProblem, MAX_JSON_MEMBERS, MAX_JSON_NESTING_DEPTH } from '../../src/schemas/json-shape.js'
-import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot } from '../helper.js'
-import { startedMock } from '../control/support.js'
+import { answeredCall, build, expectGraphError, JSON_HEADERS, startBot, startedMock } from '../helper.js'
 
 const SERVICE_HOSTED = '{"@odata.type":"#microsoft.graph.serviceHostedMediaConfig"}'
 const deepArrays = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth)

@@ -82,3 +82,20 @@ test('modality `unknown` is beta\'s: beta accepts it in answer and create call, 
   assert.match(expectGraphError(await mock.app.inject({ method: 'POST', url: '/v1.0/communications/calls', headers: JSON_HEADERS, payload: create }), 400, 'BadRequest'), /requestedModalities\[1\]/)
   assert.equal((await mock.app.inject({ method: 'POST', url: '/beta/communications/calls', headers: JSON_HEADERS, payload: create })).statusCode, 201)
 })
+
+test('/_mock/docs/json is OpenAPI generated from the route schemas: the control API and each Graph route once', async (t) => {
+  const mock = await build(t)
+  const res = await mock.app.inject({ method: 'GET', url: '/_mock/docs/json' })
+  assert.equal(res.statusCode, 200)
+  const doc = res.json()
+  assert.match(doc.openapi, /^3\./)
+  const paths = Object.keys(doc.paths)
+  for (const p of ['/_mock/calls', '/_mock/clock/advance', '/_mock/notifications', '/_mock/faults', '/communications/calls/{callId}/recordResponse']) assert.ok(paths.includes(p), p)
+  assert.ok(!paths.some((p) => p.includes('microsoft.graph.') || p.startsWith('/beta') || p.includes('/app/calls')), 'aliases are hidden')
+  const record = doc.paths['/communications/calls/{callId}/recordResponse'].post
+  const body = record.requestBody.content['application/json'].schema
+  assert.equal(body.properties.maxRecordDurationInSeconds.maximum, 120)
+  assert.equal(body.properties.prompts.maxItems, 1)
+  const short = await mock.app.inject({ method: 'GET', url: '/_mock/docs' })
+  assert.deepEqual(short.json(), doc)
+})
