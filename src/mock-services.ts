@@ -14,7 +14,7 @@ import { createDispatcher } from './notifications/dispatcher.js'
 import { createActivityLog } from './logging/activity-log.js'
 import { createNotifier } from './notifications/notifier.js'
 import { createSelfCallbackCheck } from './notifications/self-callback.js'
-import { FixtureAudio } from './recordings/audio/fixture-audio.js'
+import { FixtureAudio, fixtureNameFromUri } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 
 /** Not settings: knobs for tests that must not wait the real 5 s of a delivery timeout. */
@@ -59,6 +59,10 @@ export function createMockServices (settings: Settings, log: Logger, tuning: Ser
     note: activity.notes,
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
+    promptMs: (uri) => {
+      const name = fixtureNameFromUri(uri)
+      return name === undefined ? undefined : fixtures.durationMs(name)
+    },
     fixtureFolders: folders,
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
     maxEndedCalls: settings.maxEndedCalls,

@@ -1,4 +1,4 @@
-import { flat } from '../engine/ids.js'
+import { flat } from '../ids.js'
 import { createLongPoll } from '../inspection/long-poll.js'
 import { firstAfterId } from '../inspection/journal-scan.js'
 

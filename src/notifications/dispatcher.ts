@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { newId } from '../engine/ids.js'
+import { newId } from '../ids.js'
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
@@ -112,7 +112,8 @@ export function createDispatcher (options: DispatcherOptions) {
     return q
   }
 
-  function settle (attemptEpoch: number): void {
+  // One delivery attempt is over (answered, failed or thrown): it leaves the in-flight count.
+  function attemptEnded (attemptEpoch: number): void {
     // An attempt from before a reset was already taken off the count (reset()).
     if (attemptEpoch === epoch) inFlight--
     wake()
@@ -309,7 +310,7 @@ export function createDispatcher (options: DispatcherOptions) {
       if (q.items.length === 0) queues.delete(p.n.callId)
       else pump(q)
     } finally {
-      settle(myEpoch)
+      attemptEnded(myEpoch)
     }
   }
 

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import type { RecordingSink } from '../engine/events.js'
-import { flat, newId } from '../engine/ids.js'
+import { flat, newId } from '../ids.js'
 import type { FixtureAudio } from './audio/fixture-audio.js'
 import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
 import { createWavCache } from './wav-cache.js'
