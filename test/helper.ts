@@ -7,6 +7,7 @@ import { resolveSettings } from '../src/config/load-settings.js'
 import type { Settings } from '../src/config/settings.js'
 import { buildMock, type BuiltMock } from '../src/server.js'
 import type { ServiceTuning } from '../src/mock-services.js'
+import type { Notification } from '../src/notifications/notification.js'
 
 /**
  * The CLI as `npx graph-calling-mock` runs it: the built bundle, which scripts/run-tests.mjs rebuilds
@@ -97,4 +98,9 @@ export async function journal (mock: BuiltMock, query: Record<string, string | n
   const res = await mock.app.inject({ method: 'GET', url: `/_mock/notifications${qs ? '?' + qs : ''}` })
   assert.equal(res.statusCode, 200, res.body)
   return (res.json() as { value: any[] }).value
+}
+
+/** A notification with a fixed body, for tests that drive the dispatcher or the delivery journal directly. */
+export function plainNotification (callId: string, callbackUri: string, value: { changeType: string, resourceUrl: string, [field: string]: unknown }): Notification {
+  return { callId, callbackUri, tenantId: 't', callChainId: 'x', changeType: value.changeType, resourceUrl: value.resourceUrl, render: () => ({ value: [value] }) }
 }
