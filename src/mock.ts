@@ -18,7 +18,7 @@ import { createDispatcher } from './notifications/dispatcher.js'
 import { createActivityLog } from './logging/activity-log.js'
 import { createNotifier } from './notifications/notifier.js'
 import { createSelfCallbackCheck } from './notifications/self-callback.js'
-import { FixtureAudio } from './recordings/audio/fixture-audio.js'
+import { FixtureAudio, fixtureNameFromUri } from './recordings/audio/fixture-audio.js'
 import { createRecordingStore } from './recordings/recording-store.js'
 import { callView, clockView, type CallView, type ClockView } from './control/views.js'
 import type { SimulateCallBody } from './schemas/control.js'
@@ -73,6 +73,10 @@ export function createMock (settings: Settings, log: Logger, tuning: MockTuning 
     note: activity.notes,
     recordings: recordings.sink,
     fixtureMs: (name) => fixtures.durationMs(name),
+    promptMs: (uri) => {
+      const name = fixtureNameFromUri(uri)
+      return name === undefined ? undefined : fixtures.durationMs(name)
+    },
     fixtureFolders: folders,
     defaults: { tenantId: settings.tenantId, botAppId: settings.botAppId, callbackUrl: settings.callbackUrl },
     maxEndedCalls: settings.maxEndedCalls,

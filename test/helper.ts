@@ -15,6 +15,7 @@ import type { Settings } from '../src/config/settings.js'
 import { startMock, type StartedMock, type StartMockOptions } from '../src/index.js'
 import { buildMock, type BuiltMock } from '../src/server.js'
 import type { MockTuning } from '../src/mock.js'
+import type { Notification } from '../src/notifications/notification.js'
 
 /**
  * The CLI as `npx graph-calling-mock` runs it: the built bundle, which scripts/run-tests.mjs rebuilds
@@ -429,4 +430,9 @@ export function decodeWav (bytes: Buffer): DecodedWav {
   assert.equal(decoded.channelData.length, fmt.channels)
   const frameBytes = fmt.channels * fmt.bitsPerSample / 8
   return { ...fmt, dataBytes, durationMs: dataBytes / frameBytes / fmt.sampleRate * 1000, samples: decoded.channelData[0] }
+}
+
+/** A notification with a fixed body, for tests that drive the dispatcher or the delivery journal directly. */
+export function plainNotification (callId: string, callbackUri: string, value: { changeType: string, resourceUrl: string, [field: string]: unknown }): Notification {
+  return { callId, callbackUri, tenantId: 't', callChainId: 'x', changeType: value.changeType, resourceUrl: value.resourceUrl, render: () => ({ value: [value] }) }
 }

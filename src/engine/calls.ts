@@ -1,7 +1,7 @@
 import { graphErrors } from '../errors/graph-error.js'
 import { assertTransition, isActive } from './call-states.js'
 import type { EngineContext } from './context.js'
-import { newId } from './ids.js'
+import { newId } from '../ids.js'
 import type { ApiVersion, Call, ResultInfo } from './model.js'
 import type { CallerScript } from './caller/script-schema.js'
 import { createSharedValues, deepFreeze } from './shared-values.js'

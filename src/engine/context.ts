@@ -12,6 +12,8 @@ export interface EngineContext {
   recordings: RecordingSink
   /** Length in ms of a fixture WAV, undefined when absent. */
   fixtureMs: (name: string) => number | undefined
+  /** Length in ms of the prompt a mediaInfo.uri names, undefined when unknown (the default length applies). */
+  promptMs: (uri: string) => number | undefined
   calls: Map<string, Call>
   defaults: { tenantId: string, botAppId: string, callbackUrl?: string }
 }

@@ -17,6 +17,8 @@ export interface EngineOptions {
   note?: NoteSink
   recordings: RecordingSink
   fixtureMs: (name: string) => number | undefined
+  /** Prompt length: the ms of audio a playPrompt/recordResponse prompt's mediaInfo.uri names, if known. */
+  promptMs: (uri: string) => number | undefined
   /** Where scenarios are found, and how messages name the fixture folders. */
   fixtureFolders: FixtureFolders
   defaults: EngineContext['defaults']
@@ -39,6 +41,7 @@ export function createEngine (options: EngineOptions) {
     note: options.note ?? (() => undefined),
     recordings: options.recordings,
     fixtureMs: options.fixtureMs,
+    promptMs: options.promptMs,
     calls: new Map(),
     defaults: options.defaults,
     scripts: createCallerScripts({ folders: options.fixtureFolders, fixtureExists: (name) => options.fixtureMs(name) !== undefined })

@@ -1,3 +1,4 @@
+import type { CallerAudioEvent } from './caller-audio.js'
 import type { Call, Operation } from './model.js'
 
 /**
@@ -23,7 +24,7 @@ export type NoteSink = (note: EngineNote) => void
 /** Where finished recordings go (the recordings store); the engine knows nothing of audio or HTTP. */
 export interface RecordingSink {
   /** Keeps a recording of the given window; returns where and with which token it can be downloaded. */
-  create (spec: { callId: string, operationId: string, durationMs: number, audio: import('../recordings/audio/render.js').CallerAudioEvent[] }): { location: string, token: string }
+  create (spec: { callId: string, operationId: string, durationMs: number, audio: CallerAudioEvent[] }): { location: string, token: string }
   /** The call ended: its recordings expire after the retention time. */
   callEnded (callId: string): void
 }

@@ -1,6 +1,7 @@
-import { flat } from '../engine/ids.js'
+import { flat } from '../ids.js'
 import { createLongPoll } from '../inspection/long-poll.js'
 import { firstAfterId } from '../inspection/journal-scan.js'
+import { listedBody, type Notification } from './notification.js'
 
 /** One delivery attempt of one commsNotifications POST, as `GET /_mock/notifications` lists it. */
 export interface DeliveryAttempt {
@@ -26,8 +27,8 @@ export interface DeliveryAttempt {
   body: unknown
 }
 
-/** What add() takes: changeTypes and resourceUrls may be left out when the body is a commsNotifications body. */
-export type NewDeliveryAttempt = Omit<DeliveryAttempt, 'id' | 'changeTypes' | 'resourceUrls'> & Partial<Pick<DeliveryAttempt, 'changeTypes' | 'resourceUrls'>>
+/** What add() takes: the attempt, with the notification it carries (changeTypes, resourceUrls and body come from it). */
+export type NewDeliveryAttempt = Omit<DeliveryAttempt, 'id' | 'changeTypes' | 'resourceUrls' | 'body'> & { notification: Notification }
 
 export interface JournalFilter { callId?: string, outcome?: DeliveryAttempt['outcome'], changeType?: string, resourceKind?: ResourceKind, resourceUrl?: string }
 
@@ -37,32 +38,13 @@ export function resourceKindOf (resourceUrl: string): ResourceKind {
   return /\/operations\//i.test(resourceUrl) ? 'operation' : 'call'
 }
 
-type Notifications = Array<{ changeType?: unknown, resourceUrl?: unknown }>
-
-function notificationsOf (body: unknown): Notifications | undefined {
-  const value = (body as { value?: unknown } | null)?.value
-  return Array.isArray(value) ? value as Notifications : undefined
-}
-
-/**
- * A body rendered only when it is sent or listed (the notifier's): it keeps what it needs to render
- * itself, much less than the rendered JSON objects, and names its change type and resource without
- * rendering. JSON.stringify renders it through toJSON(); the journal lists it rendered.
- */
-export abstract class DeferredBody {
-  abstract readonly changeType: string
-  abstract readonly resourceUrl: string
-  abstract toJSON (): { value: Array<{ changeType: string, resourceUrl: string }> }
-  /** The rendered notifications, so a deferred body is also a commsNotifications body to its type. */
-  get value (): Array<{ changeType: string, resourceUrl: string }> { return this.toJSON().value }
-}
-
 /**
  * One attempt as kept, every entry built by store() with the same fields in the same order (one shape for
- * all of them; a spread gave each entry its own hidden class, ~400 bytes). changeTypes and resourceUrls come from the
- * body when listed, unless the caller gave its own (the dispatcher never does): those are kept aside.
+ * all of them; a spread gave each entry its own hidden class, ~400 bytes). changeTypes, resourceUrls and
+ * the body come from the notification when listed.
  */
-type Stored = Omit<DeliveryAttempt, 'changeTypes' | 'resourceUrls'> & {
+type Stored = NewDeliveryAttempt & {
+  id: number
   /** The same call's entry before this one: a call's entries are a chain, not an array each. */
   previousOfCall: Stored | undefined
   /** Its call was forgotten: no longer listed, and dropped from the array at the next compaction. */
@@ -83,44 +65,29 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
     httpStatus: e.httpStatus,
     error: e.error,
     durationMs: e.durationMs,
-    body: e.body,
+    notification: e.notification,
     id,
     previousOfCall,
     forgotten: false
   }
 }
 
-const givenLists = new WeakMap<Stored, Pick<NewDeliveryAttempt, 'changeTypes' | 'resourceUrls'>>()
-
-function changeTypesOf (e: Stored): string[] {
-  const given = givenLists.get(e)?.changeTypes
-  if (given) return given
-  if (e.body instanceof DeferredBody) return [e.body.changeType]
-  return notificationsOf(e.body)?.map((v) => String(v.changeType)) ?? []
-}
-
-function resourceUrlsOf (e: Stored): string[] {
-  const given = givenLists.get(e)?.resourceUrls
-  if (given) return given
-  if (e.body instanceof DeferredBody) return [e.body.resourceUrl]
-  return notificationsOf(e.body)?.map((v) => String(v.resourceUrl)) ?? []
-}
-
 /** An attempt as held; the journal's view() shows it. */
 export type JournalEntry = Readonly<Pick<DeliveryAttempt, 'id'>>
 
 function view (e: Stored): DeliveryAttempt {
-  const { previousOfCall, forgotten, ...attempt } = e
-  return { ...attempt, body: e.body instanceof DeferredBody ? e.body.toJSON() : e.body, changeTypes: changeTypesOf(e), resourceUrls: resourceUrlsOf(e) }
+  const { previousOfCall, forgotten, notification, id, ...attempt } = e
+  // The fields in the order they have always been listed.
+  return { ...attempt, body: listedBody(notification), id, changeTypes: [notification.changeType], resourceUrls: [notification.resourceUrl] }
 }
 
 function matches (a: Stored, f: JournalFilter): boolean {
   return !a.forgotten &&
     (f.callId === undefined || a.callId.toLowerCase() === f.callId.toLowerCase()) &&
     (f.outcome === undefined || a.outcome === f.outcome) &&
-    (f.changeType === undefined || changeTypesOf(a).includes(f.changeType)) &&
-    (f.resourceKind === undefined || resourceUrlsOf(a).some((u) => resourceKindOf(u) === f.resourceKind)) &&
-    (f.resourceUrl === undefined || resourceUrlsOf(a).some((u) => u.toLowerCase().includes(f.resourceUrl!.toLowerCase())))
+    (f.changeType === undefined || a.notification.changeType === f.changeType) &&
+    (f.resourceKind === undefined || resourceKindOf(a.notification.resourceUrl) === f.resourceKind) &&
+    (f.resourceUrl === undefined || a.notification.resourceUrl.toLowerCase().includes(f.resourceUrl.toLowerCase()))
 }
 
 /**
@@ -151,7 +118,6 @@ export function createDeliveryJournal () {
     add (entry: NewDeliveryAttempt): void {
       const key = entry.callId.toLowerCase()
       const stored = store(entry, nextId++, lastOfCall.get(key))
-      if (entry.changeTypes || entry.resourceUrls) givenLists.set(stored, { changeTypes: entry.changeTypes, resourceUrls: entry.resourceUrls })
       entries.push(stored)
       lastOfCall.set(key, stored)
       poll.notify(stored)

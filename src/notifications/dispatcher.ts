@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import { newId } from '../engine/ids.js'
+import { newId } from '../ids.js'
+import type { Notification } from './notification.js'
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type RequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { rootCertificates } from 'node:tls'
@@ -13,20 +14,10 @@ import { SELF_CALLBACK_CODE, type SelfCallbackCheck } from './self-callback.js'
 export const USER_AGENT = 'Microsoft-Skype/3.0,(Calling/1.0)'
 
 /** A commsNotifications POST waiting for delivery. */
-export interface OutgoingNotification {
-  callId: string
-  callbackUri: string
-  tenantId: string
-  callChainId: string
-  body: { value: Array<{ changeType: string, resourceUrl: string }> }
-  /** The body as it is posted, when that differs from `body` (which must always list safely); may throw. */
-  render?: () => unknown
-}
-
 interface Pending {
   id: string
   sequence: number
-  n: OutgoingNotification
+  n: Notification
   attempt: number
 }
 
@@ -74,9 +65,9 @@ function messageOf (err: unknown): string {
 }
 
 /** The JSON text a notification is posted as, or why it has none; such a notification is never sent. */
-function serialise (n: OutgoingNotification): { json: string } | { error: string } {
+function serialise (n: Notification): { json: string } | { error: string } {
   try {
-    const json: unknown = JSON.stringify(n.render ? n.render() : n.body)
+    const json: unknown = JSON.stringify(n.render())
     return typeof json === 'string' ? { json } : { error: 'cannot render the notification: it renders as nothing' }
   } catch (err) {
     return { error: `cannot render the notification: ${messageOf(err)}` }
@@ -112,7 +103,8 @@ export function createDispatcher (options: DispatcherOptions) {
     return q
   }
 
-  function settle (attemptEpoch: number): void {
+  // One delivery attempt is over (answered, failed or thrown): it leaves the in-flight count.
+  function attemptEnded (attemptEpoch: number): void {
     // An attempt from before a reset was already taken off the count (reset()).
     if (attemptEpoch === epoch) inFlight--
     wake()
@@ -295,7 +287,7 @@ export function createDispatcher (options: DispatcherOptions) {
         httpStatus: result.status,
         error: result.error,
         durationMs: Math.round(result.durationMs),
-        body: p.n.body
+        notification: p.n
       })
       if (outcome === 'retrying') {
         const delay = result.retryAfterMs ?? backoffMs * 2 ** (p.attempt - 1)
@@ -309,13 +301,13 @@ export function createDispatcher (options: DispatcherOptions) {
       if (q.items.length === 0) queues.delete(p.n.callId)
       else pump(q)
     } finally {
-      settle(myEpoch)
+      attemptEnded(myEpoch)
     }
   }
 
   return {
     /** Queues a notification behind the call's earlier ones. Never throws, never waits. */
-    enqueue (n: OutgoingNotification): void {
+    enqueue (n: Notification): void {
       const q = queueOf(n.callId)
       const sequence = (sequences.get(n.callId) ?? 0) + 1
       sequences.set(n.callId, sequence)

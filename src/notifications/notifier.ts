@@ -1,23 +1,22 @@
 import type { EngineEvent, EventSink } from '../engine/events.js'
 import type { Call, Operation } from '../engine/model.js'
 import { callNotification, callPath, commsNotifications, operationNotification, operationPath } from '../graph/representations.js'
-import { DeferredBody } from './delivery-journal.js'
-import type { Dispatcher, OutgoingNotification } from './dispatcher.js'
+import type { Dispatcher } from './dispatcher.js'
+import type { CommsNotificationsBody, Notification } from './notification.js'
 
 type ToneInfo = { sequenceId: number, tone: string } | undefined
-type Rendered = ReturnType<typeof commsNotifications>
 
 /**
- * One notification for the dispatcher, which is also its own body: a snapshot of the event, rendered when
- * the dispatcher serialises it and when the journal lists it. It keeps ~100 bytes per notification queued
- * or journaled, where the rendered objects were ~370 (and a wrapper object for the dispatcher ~60 more).
+ * A notification as a snapshot of the event, rendered when the dispatcher posts it and when the journal
+ * lists it. It keeps ~100 bytes per notification queued or journaled, where the rendered objects were ~370
+ * (docs/benchmarks.md).
  */
-abstract class Notification extends DeferredBody implements OutgoingNotification {
-  /** Where it goes: the call's callback as of the event. */
+abstract class EventNotification implements Notification {
   readonly callbackUri: string
+  abstract readonly changeType: string
+  abstract readonly resourceUrl: string
 
   constructor (protected readonly call: Call) {
-    super()
     this.callbackUri = call.callbackUri
   }
 
@@ -25,26 +24,12 @@ abstract class Notification extends DeferredBody implements OutgoingNotification
   get callId (): string { return this.call.id }
   get tenantId (): string { return this.call.tenantId }
   get callChainId (): string { return this.call.callChainId }
-  get body (): this { return this }
 
-  /** The commsNotifications body as posted; throws when a value in it cannot be rendered. */
-  abstract render (): Rendered
-
-  /**
-   * The body as listed (GET /_mock/notifications), which must never throw: when it cannot be rendered,
-   * the notification's change type and resource without its data (the dispatcher journals the reason).
-   */
-  toJSON (): Rendered {
-    try {
-      return this.render()
-    } catch {
-      return commsNotifications({ '@odata.type': '#microsoft.graph.commsNotification', changeType: this.changeType, resourceUrl: this.resourceUrl, resourceData: null })
-    }
-  }
+  abstract render (): CommsNotificationsBody
 }
 
 /** A call notification: the call's fields that change later are copied now; the rest is read when rendered. */
-class CallNotification extends Notification {
+class CallNotification extends EventNotification {
   private readonly state: Call['state']
   private readonly mediaActive: boolean
   private readonly etag: number
@@ -66,7 +51,7 @@ class CallNotification extends Notification {
 
   get resourceUrl (): string { return callPath(this.call.id) }
 
-  render (): Rendered {
+  render (): CommsNotificationsBody {
     const { state, mediaActive, etag, resultInfo, callbackUri, mediaConfig, requestedModalities, extra } = this
     const asThen: Call = { ...this.call, state, mediaActive, etag, resultInfo, callbackUri, mediaConfig, requestedModalities, extra }
     return commsNotifications(callNotification(this.changeType, asThen, this.toneInfo))
@@ -74,11 +59,11 @@ class CallNotification extends Notification {
 }
 
 /** The `deleted` notification of a finished operation, which does not change any more. */
-class OperationNotification extends Notification {
+class OperationNotification extends EventNotification {
   constructor (call: Call, private readonly operation: Operation) { super(call) }
   get changeType (): string { return 'deleted' }
   get resourceUrl (): string { return operationPath(this.operation) }
-  render (): Rendered { return commsNotifications(operationNotification(this.operation)) }
+  render (): CommsNotificationsBody { return commsNotifications(operationNotification(this.operation)) }
 }
 
 /** Turns engine events into commsNotifications for the dispatcher. */

@@ -9,7 +9,7 @@ import { MAX_GLOB_LENGTH } from '../../src/inspection/glob.js'
 import { REQUEST_BODY_KEEP_BYTES, REQUEST_JOURNAL_MAX_BYTES } from '../../src/inspection/request-journal.js'
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../src/schemas/control.js'
 import type { BuiltMock } from '../../src/server.js'
-import { advance, answer, build, expectGraphError, graph, JSON_HEADERS, startBot, startedMock } from '../helper.js'
+import { advance, answer, build, expectGraphError, graph, JSON_HEADERS, plainNotification, startBot, startedMock } from '../helper.js'
 
 const UNKNOWN_CALL = '0b5c2f4e-1111-4222-8333-944445555666'
 
@@ -141,7 +141,7 @@ test('a page of big notification bodies is cut by bytes, not only by $top', asyn
   const mock = await build(t)
   // Entries whose bodies are ~300 KB each: a page holds about 1 MB of them, then links to the next.
   for (let i = 0; i < 8; i++) {
-    mock.services.deliveries.add({ notificationId: `n${i}`, callId: 'big', sequence: i + 1, attempt: 1, url: 'http://127.0.0.1:9/cb', at: new Date(0).toISOString(), virtualMs: 0, outcome: 'delivered', httpStatus: 202, error: null, durationMs: 1, body: { value: [{ changeType: 'updated', resourceUrl: '/communications/calls/big', pad: 'p'.repeat(300_000) }] } })
+    mock.services.deliveries.add({ notificationId: `n${i}`, callId: 'big', sequence: i + 1, attempt: 1, url: 'http://127.0.0.1:9/cb', at: new Date(0).toISOString(), virtualMs: 0, outcome: 'delivered', httpStatus: 202, error: null, durationMs: 1, notification: plainNotification('big', 'http://127.0.0.1:9/cb', { changeType: 'updated', resourceUrl: '/communications/calls/big', pad: 'p'.repeat(300_000) }) })
   }
   const { pages } = await walk(mock, '/_mock/notifications?callId=big')
   assert.ok(pages.length >= 2, `${pages.length} pages`)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createClock } from '../../src/clock/clock.js'
 import { createEngine } from '../../src/engine/engine.js'
-import { flat, newId } from '../../src/engine/ids.js'
+import { flat, newId } from '../../src/ids.js'
 import type { EngineEvent } from '../../src/engine/events.js'
 import { createSharedValues } from '../../src/engine/shared-values.js'
 
@@ -13,6 +13,7 @@ function engine () {
     emit: (event) => { events.push(event) },
     recordings: { create: () => ({ location: 'http://127.0.0.1:9/recordings/x', token: 't' }), callEnded: () => {} },
     fixtureMs: () => undefined,
+    promptMs: () => undefined,
     fixtureFolders: { audio: [], scenarios: ['/nonexistent'], audioPlaces: 'nowhere', scenarioPlaces: 'nowhere' },
     defaults: { tenantId: 't', botAppId: 'bot' },
     maxEndedCalls: 10_000,

@@ -6,7 +6,7 @@ import pino from 'pino'
 import { createClock } from '../../src/clock/clock.js'
 import { createDeliveryJournal, type NewDeliveryAttempt } from '../../src/notifications/delivery-journal.js'
 import { createDispatcher } from '../../src/notifications/dispatcher.js'
-import { advance, build, JSON_HEADERS, journal as journalOf, startBot } from '../helper.js'
+import { advance, build, JSON_HEADERS, journal as journalOf, plainNotification, startBot } from '../helper.js'
 
 function attempt (callId: string, changeType: string, extra: Partial<NewDeliveryAttempt> = {}): NewDeliveryAttempt {
   const resourceUrl = `/communications/calls/${callId}`
@@ -22,7 +22,7 @@ function attempt (callId: string, changeType: string, extra: Partial<NewDelivery
     httpStatus: 202,
     error: null,
     durationMs: 1,
-    body: { value: [{ changeType, resourceUrl }] },
+    notification: plainNotification(callId, 'http://127.0.0.1:9/api/calls', { changeType, resourceUrl }),
     ...extra
   }
 }
@@ -31,7 +31,7 @@ test('the journal lists one call\'s attempts in order, case-insensitively, with 
   const journal = createDeliveryJournal()
   journal.add(attempt('AAA', 'created'))
   journal.add(attempt('bbb', 'created'))
-  journal.add(attempt('aaa', 'updated', { changeTypes: ['something else'] }))
+  journal.add(attempt('aaa', 'something else'))
   const a = journal.list({ callId: 'aaa' })
   assert.deepEqual(a.map((e) => [e.id, e.changeTypes, e.resourceUrls]), [
     [1, ['created'], ['/communications/calls/AAA']],
@@ -79,7 +79,7 @@ test('the dispatcher opens at most maxSockets connections to one bot and still d
   t.after(() => { dispatcher.close() })
   for (let call = 0; call < 10; call++) {
     for (const changeType of ['created', 'updated', 'deleted']) {
-      dispatcher.enqueue({ callId: `c${call}`, callbackUri: url, tenantId: 't', callChainId: 'x', body: { value: [{ changeType, resourceUrl: `/communications/calls/c${call}` }] } })
+      dispatcher.enqueue(plainNotification(`c${call}`, url, { changeType, resourceUrl: `/communications/calls/c${call}` }))
     }
   }
   for (let i = 0; i < 100 && journal.list().length < 30; i++) await dispatcher.idle()

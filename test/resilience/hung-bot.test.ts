@@ -4,7 +4,7 @@ import pino from 'pino'
 import { createClock } from '../../src/clock/clock.js'
 import { createDeliveryJournal } from '../../src/notifications/delivery-journal.js'
 import { createDispatcher } from '../../src/notifications/dispatcher.js'
-import { advance, build, journal, startBot } from '../helper.js'
+import { advance, build, journal, plainNotification, startBot } from '../helper.js'
 import type { BuiltMock } from '../../src/server.js'
 
 // A small real delivery timeout keeps the test fast; the rule is the same at the default 5 s.
@@ -77,7 +77,7 @@ test('with every socket slot to a bot held by hung calls, another call to it wai
   const journal = createDeliveryJournal()
   const dispatcher = createDispatcher({ clock: createClock({ mode: 'manual' }), journal, log: pino({ level: 'silent' }), tokens: { tokenFor: async () => 'a.b.c' }, maxSockets: 2, timeoutMs: TIMEOUT_MS })
   t.after(() => { dispatcher.close() })
-  const notify = (callId: string): void => { dispatcher.enqueue({ callId, callbackUri: hung.url, tenantId: 't', callChainId: 'x', body: { value: [{ changeType: 'created', resourceUrl: `/communications/calls/${callId}` }] } }) }
+  const notify = (callId: string): void => { dispatcher.enqueue(plainNotification(callId, hung.url, { changeType: 'created', resourceUrl: `/communications/calls/${callId}` })) }
   notify('hung-1')
   notify('hung-2')
   const started = performance.now()

@@ -1,10 +1,9 @@
 import type { Timer } from '../../clock/clock.js'
 import { graphErrors } from '../../errors/graph-error.js'
-import { fixtureNameFromUri } from '../../recordings/audio/fixture-audio.js'
-import type { CallerAudioEvent } from '../../recordings/audio/render.js'
+import type { CallerAudioEvent } from '../caller-audio.js'
 import { assertTransition } from '../call-states.js'
 import type { EngineContext } from '../context.js'
-import { newId } from '../ids.js'
+import { newId } from '../../ids.js'
 import { TONE_NAMES, type DtmfKey } from '../dtmf.js'
 import type { ApiVersion, Call, MediaPrompt, Operation, OperationKind, PlayPromptParams, RecordParams } from '../model.js'
 import { PLAY_PROMPT_COMPLETED, RECORD_OUTCOMES, type RecordOutcome } from './outcomes.js'
@@ -62,16 +61,11 @@ export function createMediaEngine (ctx: EngineContext, hooks: { hangUpByCaller: 
   }
 
   // The timeline is in whole virtual ms (fixtures are e.g. 2957.3125 ms long): lengths are rounded.
-  const fixtureMs = (name: string): number | undefined => {
-    const ms = ctx.fixtureMs(name)
-    return ms === undefined ? undefined : Math.round(ms)
-  }
+  const rounded = (ms: number | undefined): number | undefined => ms === undefined ? undefined : Math.round(ms)
+  const fixtureMs = (name: string): number | undefined => rounded(ctx.fixtureMs(name))
 
   function promptMs (prompts: MediaPrompt[]): number {
-    return prompts.reduce((sum, p) => {
-      const name = fixtureNameFromUri(p.mediaInfo.uri)
-      return sum + ((name !== undefined ? fixtureMs(name) : undefined) ?? DEFAULT_PROMPT_MS)
-    }, 0)
+    return prompts.reduce((sum, p) => sum + (rounded(ctx.promptMs(p.mediaInfo.uri)) ?? DEFAULT_PROMPT_MS), 0)
   }
 
   /** Refuses a playPrompt or recordResponse that would wait behind MAX_QUEUED_OPERATIONS others. */

@@ -1,6 +1,6 @@
 import type { CallerAction } from '../caller/script-schema.js'
 import type { RecordOutcome } from './outcomes.js'
-import type { CallerAudioEvent } from '../../recordings/audio/render.js'
+import type { CallerAudioEvent } from '../caller-audio.js'
 
 export const BEEP_MS = 500
 

@@ -1,3 +1,4 @@
+import type { CallerAudioEvent } from '../../engine/caller-audio.js'
 import { fillBackgroundNoise } from './background-noise.js'
 import { DTMF_DURATION_MS, mixDtmfTone } from './dtmf.js'
 import type { FixtureAudio } from './fixture-audio.js'
@@ -10,9 +11,8 @@ export { DTMF_FREQUENCIES } from './dtmf.js'
 export const SAMPLE_RATE = 16000
 const SAMPLES_PER_MS = SAMPLE_RATE / 1000
 
-export type CallerAudioEvent =
-  | { kind: 'speech'; startMs: number; durationMs: number; audio?: string } // audio = fixture file name; absent = synthetic voice
-  | { kind: 'tone'; atMs: number; key: string } // DTMF key: 0-9 * # A B C D
+// The engine defines what the caller did; this module renders it.
+export type { CallerAudioEvent }
 
 export interface RecordingSpec {
   durationMs: number; // length of the recording window; the output has round(durationMs*16) samples
