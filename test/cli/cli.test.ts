@@ -112,39 +112,17 @@ test('the CLI starts on a random port, answers, and exits 0 on SIGTERM', async (
 
 // A line that never arrives fails the test by its timeout rather than hanging the run.
 test('JSON log lines leave in batches, yet none waits long and none is lost at exit', { timeout: 30_000 }, async (t) => {
-  const child = spawn(process.execPath, [...CLI, '--port', '0', '--host', '127.0.0.1', '--log-level', 'info'], { env: cleanEnv() })
-  t.after(() => { if (child.exitCode === null) child.kill('SIGKILL') })
-  let stdout = ''
-  const lines = (): Array<Record<string, unknown>> => stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)
-  /** Resolves when a line matching `wanted` has arrived; rejects if the process exits first. */
-  const lineArrives = async (wanted: (l: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> => await new Promise((resolve, reject) => {
-    const check = (): void => {
-      const found = lines().find(wanted)
-      if (!found) return
-      child.stdout.off('data', check)
-      child.off('exit', gone)
-      resolve(found)
-    }
-    const gone = (): void => { reject(new Error(`exited before the line arrived: ${stdout}`)) }
-    child.stdout.on('data', check)
-    child.once('exit', gone)
-    check()
-  })
-  child.stdout.on('data', (c: Buffer) => { stdout += c.toString() })
-  const exited = once(child, 'exit') as Promise<[number | null, string | null]>
-
+  const cli = startCli(t, [])
   // The ready line arrives although it is far short of a batch (the CLI flushes it; scripts wait for it).
-  const ready = await lineArrives((l) => l.msg === 'graph-calling-mock is ready')
+  const ready = await cli.line((l) => l.msg === 'graph-calling-mock is ready')
   // One request, then nothing: its line still arrives, from the periodic flush.
   assert.equal((await fetch(`${ready.url as string}/_mock/health`)).status, 200)
-  const line = await lineArrives((l) => l.msg === 'request completed')
+  const line = await cli.line((l) => l.msg === 'request completed')
   assert.deepEqual({ method: line.method, url: line.url, statusCode: line.statusCode }, { method: 'GET', url: '/_mock/health', statusCode: 200 })
 
   // Lines logged while shutting down are written before the process exits.
-  child.kill('SIGTERM')
-  const [code] = await exited
-  assert.equal(code, 0)
-  const messages = lines().map((l) => l.msg)
+  assert.equal(await cli.stop(), 0)
+  const messages = cli.lines().map((l) => l.msg)
   assert.ok(messages.includes('shutting down'), messages.join(' | '))
   assert.equal(messages.at(-1), 'shut down: dropped undelivered notifications and live calls')
 })
