@@ -24,7 +24,7 @@ export interface Clock {
   reset(): void
   /** Stops the underlying Node timer (server close). */
   stop(): void
-  /** Events still waiting. */
+  /** Events in the queue, cancelled ones included: a cancelled timer leaves it only when its time comes. */
   pending(): number
 }
 

@@ -1,7 +1,8 @@
 /**
  * Values every call carries and most calls share (the bot's callback URL, its mediaConfig, ['audio']):
- * kept once, frozen, instead of once per call as each request's parsed body has them. Bounded, so a mock
- * fed many distinct values only stops sharing new ones.
+ * kept once, frozen, instead of once per call as each request's parsed body has them. Bounded: once it
+ * holds `max` values it forgets them all and starts again, so a mock fed many distinct values shares
+ * less but never grows.
  */
 export function createSharedValues (max = 256, maxJsonLength = 2048) {
   const strings = new Map<string, string>()
