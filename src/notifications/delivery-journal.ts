@@ -27,6 +27,13 @@ export interface DeliveryAttempt {
   body: unknown
 }
 
+/**
+ * Attempts the journal holds at most, all calls together; beyond it the oldest is dropped and counted
+ * (docs/decisions/limits-listings.md). Ended calls go sooner, with MAX_ENDED_CALLS; this bounds a live
+ * call whose bot is sent notifications in a loop (key presses, say).
+ */
+export const MAX_DELIVERY_ATTEMPTS = 100_000
+
 /** What add() takes: the attempt, with the notification it carries (changeTypes, resourceUrls and body come from it). */
 export type NewDeliveryAttempt = Omit<DeliveryAttempt, 'id' | 'changeTypes' | 'resourceUrls' | 'body'> & { notification: Notification }
 
@@ -47,6 +54,8 @@ type Stored = NewDeliveryAttempt & {
   id: number
   /** The same call's entry before this one: a call's entries are a chain, not an array each. */
   previousOfCall: Stored | undefined
+  /** The same call's entry after this one, so dropping this one can cut the chain. */
+  nextOfCall: Stored | undefined
   /** Its call was forgotten: no longer listed, and dropped from the array at the next compaction. */
   forgotten: boolean
 }
@@ -68,6 +77,7 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
     notification: e.notification,
     id,
     previousOfCall,
+    nextOfCall: undefined,
     forgotten: false
   }
 }
@@ -76,7 +86,7 @@ function store (e: NewDeliveryAttempt, id: number, previousOfCall: Stored | unde
 export type JournalEntry = Readonly<Pick<DeliveryAttempt, 'id'>>
 
 function view (e: Stored): DeliveryAttempt {
-  const { previousOfCall, forgotten, notification, id, ...attempt } = e
+  const { previousOfCall, nextOfCall, forgotten, notification, id, ...attempt } = e
   // The fields in the order they have always been listed.
   return { ...attempt, body: listedBody(notification), id, changeTypes: [notification.changeType], resourceUrls: [notification.resourceUrl] }
 }
@@ -95,9 +105,12 @@ function matches (a: Stored, f: JournalFilter): boolean {
  * by call (its newest entry, which leads to the older ones), so asking for one call's notifications does
  * not scan every call's, and a waiting long-poll looks only at each new entry.
  */
-export function createDeliveryJournal () {
+export function createDeliveryJournal (maxAttempts = MAX_DELIVERY_ATTEMPTS) {
   let entries: Stored[] = []
   let nextId = 1
+  // Attempts dropped for maxAttempts since the last clear, and where to look for the oldest one held.
+  let dropped = 0
+  let oldest = 0
   // Entries of forgotten calls still in `entries`: the array is compacted once they are half of it.
   let forgottenCount = 0
   let lastOfCall = new Map<string, Stored>()
@@ -114,13 +127,40 @@ export function createDeliveryJournal () {
     for (let i = mine.length - 1; i >= 0; i--) if (matches(mine[i], filter)) yield mine[i]
   }
 
+  /** Forgets the oldest attempt held; its call's next attempt no longer leads to it, so it can be collected. */
+  function dropOldest (): void {
+    while (entries[oldest].forgotten) oldest++
+    const e = entries[oldest]
+    e.forgotten = true
+    forgottenCount++
+    dropped++
+    if (e.nextOfCall) e.nextOfCall.previousOfCall = undefined
+    else lastOfCall.delete(e.callId.toLowerCase())
+    compactIfHalfForgotten()
+  }
+
+  // Compacting only when half the array is forgotten keeps forgetting O(1) per attempt, amortised.
+  function compactIfHalfForgotten (): void {
+    if (forgottenCount * 2 <= entries.length) return
+    entries = entries.filter((e) => !e.forgotten)
+    forgottenCount = 0
+    oldest = 0
+  }
+
   return {
     add (entry: NewDeliveryAttempt): void {
       const key = entry.callId.toLowerCase()
-      const stored = store(entry, nextId++, lastOfCall.get(key))
+      const previous = lastOfCall.get(key)
+      const stored = store(entry, nextId++, previous)
+      if (previous) previous.nextOfCall = stored
       entries.push(stored)
       lastOfCall.set(key, stored)
+      if (entries.length - forgottenCount > maxAttempts) dropOldest()
       poll.notify(stored)
+    },
+    /** What the journal holds and has let go, for the listing. */
+    counts (): { attempts: number, maxAttempts: number, dropped: number } {
+      return { attempts: entries.length - forgottenCount, maxAttempts, dropped }
     },
     /** Every matching attempt, oldest first. */
     list (filter: JournalFilter = {}): DeliveryAttempt[] {
@@ -145,11 +185,7 @@ export function createDeliveryJournal () {
         forgottenCount++
       }
       lastOfCall.delete(key)
-      // Compacting only when half the array is forgotten keeps forgetting O(1) per attempt, amortised.
-      if (forgottenCount * 2 > entries.length) {
-        entries = entries.filter((e) => !e.forgotten)
-        forgottenCount = 0
-      }
+      compactIfHalfForgotten()
     },
     /** Attempts held, a forgotten call's included until the next compaction: what a memory check counts. */
     heldCount (): number { return entries.length },
@@ -157,6 +193,8 @@ export function createDeliveryJournal () {
       entries = []
       nextId = 1
       forgottenCount = 0
+      dropped = 0
+      oldest = 0
       lastOfCall = new Map()
       poll.notify(undefined)
     }

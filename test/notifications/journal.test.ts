@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { test } from 'node:test'
 import pino from 'pino'
 import { createClock } from '../../src/clock/clock.js'
-import { createDeliveryJournal, type NewDeliveryAttempt } from '../../src/notifications/delivery-journal.js'
+import { createDeliveryJournal, MAX_DELIVERY_ATTEMPTS, type NewDeliveryAttempt } from '../../src/notifications/delivery-journal.js'
 import { createDispatcher } from '../../src/notifications/dispatcher.js'
 import { advance, build, JSON_HEADERS, journal as journalOf, plainNotification, startBot } from '../helper.js'
 
@@ -131,4 +131,26 @@ test('each journaled body is the call as it was at its event, byte for byte what
   assert.deepEqual(entries.map((e) => e.changeTypes[0]), ['created', 'updated', 'updated', 'deleted', 'updated', 'deleted'])
   assert.deepEqual(entries.map((e) => e.resourceUrls[0]), entries.map((e) => e.body.value[0].resourceUrl))
   assert.equal((await journalOf(mock, { callId: id, resourceUrl: '/operations/' })).length, 1)
+})
+
+test('the journal holds at most its limit of attempts: the oldest go, counted, and a live call\'s chain lets them go', async (t) => {
+  const journal = createDeliveryJournal(10)
+  for (let i = 0; i < 25; i++) journal.add(attempt(i % 5 === 0 ? 'other' : 'busy', 'updated', { notificationId: `n${i}` }))
+  assert.deepEqual(journal.counts(), { attempts: 10, maxAttempts: 10, dropped: 15 })
+  const listed = journal.list()
+  assert.deepEqual(listed.map((a) => a.id), [16, 17, 18, 19, 20, 21, 22, 23, 24, 25], 'the newest ten, oldest first')
+  assert.deepEqual(journal.list({ callId: 'busy' }).map((a) => a.id), [17, 18, 19, 20, 22, 23, 24, 25])
+  assert.ok(journal.heldCount() <= 20, `held ${journal.heldCount()}: compacted`)
+  // A call whose every attempt was dropped is gone from the per-call index too.
+  const quiet = createDeliveryJournal(2)
+  quiet.add(attempt('first', 'updated'))
+  quiet.add(attempt('second', 'updated'))
+  quiet.add(attempt('second', 'updated'))
+  assert.deepEqual(quiet.list({ callId: 'first' }), [])
+  assert.equal(quiet.list({ callId: 'second' }).length, 2)
+
+  // Through HTTP: the listing says what the journal holds and dropped.
+  const mock = await build(t)
+  const listing = await mock.app.inject({ method: 'GET', url: '/_mock/notifications' })
+  assert.deepEqual(listing.json().journal, { attempts: 0, maxAttempts: MAX_DELIVERY_ATTEMPTS, dropped: 0 })
 })

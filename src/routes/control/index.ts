@@ -29,7 +29,7 @@ export const controlRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { minCount, waitMs, $top, $skip, $skiptoken, ...filter } = request.query
     const page = pagePosition({ $top, $skip, $skiptoken })
     await deliveries.waitFor(filter, Number(minCount ?? 0), Math.min(Number(waitMs ?? 0), MAX_WAIT_MS), page.afterId)
-    return await sendPage(request, reply, deliveries.matching(filter, page.afterId), page, { render: deliveries.view, idOf: (e) => e.id })
+    return await sendPage(request, reply, deliveries.matching(filter, page.afterId), page, { render: deliveries.view, idOf: (e) => e.id, extra: { journal: deliveries.counts() } })
   })
 
   await app.register(controlCallRoutes)
