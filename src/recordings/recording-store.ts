@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual, createHash } from 'node:crypto'
 import type { Clock } from '../clock/clock.js'
 import type { RecordingSink } from '../engine/events.js'
 import type { RecordingInfo } from '../schemas/control-views.js'
+import { MAX_OPERATIONS_PER_CALL } from '../engine/media/media-engine.js'
 import { flat, newId } from '../ids.js'
 import type { FixtureAudio } from './audio/fixture-audio.js'
 import { renderRecording, SAMPLE_RATE, type CallerAudioEvent } from './audio/render.js'
@@ -92,6 +93,12 @@ export function createRecordingStore (deps: { clock: Clock, baseUrl: () => strin
       const mine = byCall.get(spec.callId)
       if (mine) mine.push(recording)
       else byCall.set(spec.callId, [recording])
+      // A call keeps as many recordings as it keeps operations: beyond it, the oldest goes (404 from then on).
+      if (mine && mine.length > MAX_OPERATIONS_PER_CALL) {
+        const oldest = mine.shift()!
+        expire(oldest)
+        byId.delete(oldest.id)
+      }
       return { location: flat(`${deps.baseUrl()}/recordings/${id}`), token }
     },
     callEnded (callId) {

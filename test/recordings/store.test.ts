@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { createClock } from '../../src/clock/clock.js'
+import { MAX_OPERATIONS_PER_CALL } from '../../src/engine/media/media-engine.js'
 import { FixtureAudio } from '../../src/recordings/audio/fixture-audio.js'
 import { renderRecording } from '../../src/recordings/audio/render.js'
 import { createRecordingStore, wavSizeOf } from '../../src/recordings/recording-store.js'
@@ -106,4 +107,15 @@ test('recordings of the same content share one cached WAV; a reset empties the c
   assert.equal(s.cacheStats().entries, 1)
   s.reset()
   assert.deepEqual(s.cacheStats(), { entries: 0, bytes: 0, maxBytes: s.cacheStats().maxBytes })
+})
+
+test('a live call keeps as many recordings as it keeps operations: the oldest goes, and is no longer served', () => {
+  const { store: s } = store()
+  const refs = Array.from({ length: MAX_OPERATIONS_PER_CALL + 2 }, (_, i) => s.sink.create({ callId: 'c', operationId: `o${i}`, durationMs: 10, audio: [] }))
+  const idOf = (location: string): string => location.split('/').pop()!
+  assert.equal(s.listForCall('c').length, MAX_OPERATIONS_PER_CALL)
+  assert.equal(s.authorize(idOf(refs[0].location), refs[0].token), 'notFound')
+  assert.equal(s.authorize(idOf(refs[1].location), refs[1].token), 'notFound')
+  assert.equal(typeof s.authorize(idOf(refs[2].location), refs[2].token), 'object')
+  assert.equal(s.listForCall('c')[0].operationId, 'o2')
 })
