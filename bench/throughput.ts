@@ -4,8 +4,9 @@
  *
  * Both run compiled, as child processes on 127.0.0.1, with autocannon in this process. The mock runs with
  * its defaults (LOG_LEVEL=info: one JSON line per request, to a file; AUTH=bearer) on the manual clock, so
- * every request creates a real operation that queues behind the first; it is reset and the call set up
- * again before each of its rounds. Two more servers show how much of the difference is logging: bare
+ * every request creates a real operation that queues behind the first of its call; it is reset and CALLS
+ * calls set up again before each of its rounds, and the requests go to them in turn, so no call's queue
+ * reaches its limit of 100 waiting operations (MAX_QUEUED_OPERATIONS). Two more servers show how much of the difference is logging: bare
  * Fastify with request logging on, and the mock with LOG_LEVEL=warn (no line per request). Rounds
  * alternate between the servers, so a noisy neighbour hits all four, and each round's ratio compares
  * servers measured seconds apart.
@@ -14,6 +15,8 @@ import autocannon, { type Result } from 'autocannon'
 import { answerBody, AUTH, ensureBuilt, f0, f1, f2, httpClient, isMain, median, startServer, startSink, table, watchdog, type ChildServer } from './lib.js'
 
 const REQUEST = { stopTones: ['#'], maxRecordDurationInSeconds: 10, playBeep: false }
+/** Calls the requests are spread over: a round of ~100,000 requests queues ~50 on each. */
+const CALLS = 2000
 
 export interface ThroughputResult {
   rounds: number
@@ -44,48 +47,59 @@ export async function runThroughput (options: { rounds?: number, seconds?: numbe
     children.push(quiet)
     const clients = [mock, quiet].map((m) => httpClient(m.url, { headers: AUTH }))
 
-    /** A fresh mock with one answered call; returns the recordResponse path. */
-    const prepareWith = (client: ReturnType<typeof httpClient>) => async (): Promise<string> => {
+    /** A fresh mock with CALLS answered calls; returns their recordResponse paths. */
+    const prepareWith = (client: ReturnType<typeof httpClient>) => async (): Promise<string[]> => {
       await client.ok('POST', '/_mock/reset')
-      const id = (await client.ok('POST', '/_mock/calls', { callbackUri: sink.url })).json().id as string
-      await client.ok('POST', `/v1.0/communications/calls/${id}/answer`, answerBody(sink.url))
-      return `/beta/communications/calls/${id}/recordResponse`
+      const paths: string[] = []
+      for (let i = 0; i < CALLS; i++) {
+        const id = (await client.ok('POST', '/_mock/calls', { callbackUri: sink.url })).json().id as string
+        await client.ok('POST', `/v1.0/communications/calls/${id}/answer`, answerBody(sink.url))
+        paths.push(`/beta/communications/calls/${id}/recordResponse`)
+      }
+      return paths
     }
     const prepare = prepareWith(clients[0])
-    const sample = await clients[0].ok('POST', await prepare(), REQUEST)
+    const sample = await clients[0].ok('POST', (await prepare())[0], REQUEST)
     const env = { BARE_BODY: sample.text, BARE_LOCATION: String(sample.headers.location) }
     const bareServer = await startServer(bare, { name: 'bare', env })
     children.push(bareServer)
     const loggedServer = await startServer(bare, { name: 'bare-logged', env: { ...env, BARE_LOG: 'info' } })
     children.push(loggedServer)
 
-    const barePath = async (): Promise<string> => '/beta/communications/calls/x/recordResponse'
-    const targets: Array<{ name: string, server: ChildServer, prepare: () => Promise<string> }> = [
+    const barePath = async (): Promise<string[]> => ['/beta/communications/calls/x/recordResponse']
+    const targets: Array<{ name: string, server: ChildServer, prepare: () => Promise<string[]> }> = [
       { name: 'bare Fastify', server: bareServer, prepare: barePath },
       { name: 'bare Fastify + request logs', server: loggedServer, prepare: barePath },
       { name: 'mock recordResponse', server: mock, prepare },
       { name: 'mock, LOG_LEVEL=warn (no request lines)', server: quiet, prepare: prepareWith(clients[1]) }
     ]
-    const run = async (url: string, duration: number): Promise<Result> => await autocannon({
-      url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...AUTH },
-      body: JSON.stringify(REQUEST),
-      connections,
-      duration
-    })
+    /** autocannon against `paths` of the server at `base`, each request to the next path in turn. */
+    const run = async (base: string, paths: string[], duration: number): Promise<Result> => {
+      let next = 0
+      return await autocannon({
+        url: base,
+        connections,
+        duration,
+        requests: [{
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...AUTH },
+          body: JSON.stringify(REQUEST),
+          setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] })
+        }]
+      })
+    }
 
     // Warm-up: JIT and connection set-up for all four, not measured.
-    for (const t of targets) await run(t.server.url + await t.prepare(), 1)
+    for (const t of targets) await run(t.server.url, await t.prepare(), 1)
 
     const servers: ThroughputResult['servers'] = Object.fromEntries(targets.map((t) => [t.name, { rps: [], p50: [], p99: [], meanMs: [], cpuUsPerRequest: [], errors: 0, non2xx: 0 }]))
     for (let r = 0; r < rounds; r++) {
       // Rotate the order so no server always runs first after a pause.
       for (let i = 0; i < targets.length; i++) {
         const t = targets[(i + r) % targets.length]
-        const url = t.server.url + await t.prepare()
+        const paths = await t.prepare()
         const cpuBefore = t.server.cpuMs()
-        const res = await run(url, seconds)
+        const res = await run(t.server.url, paths, seconds)
         const s = servers[t.name]
         s.rps.push(res.requests.average)
         s.p50.push(res.latency.p50)
