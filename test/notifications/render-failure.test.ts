@@ -1,21 +1,27 @@
 import assert from 'node:assert/strict'
-import { test } from 'node:test'
+import { test, type TestContext } from 'node:test'
 import Fastify from 'fastify'
 import { fastifyOptions } from '../../src/app-options.js'
 import { resolveSettings } from '../../src/config/load-settings.js'
 import { renderable, stringifySafely } from '../../src/routes/safe-json.js'
+import type { BuiltMock } from '../../src/server.js'
 import { advance, build, journal, JSON_HEADERS, startBot } from '../helper.js'
 
 const SERVICE_HOSTED = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }
 
-// Bodies are bounded when parsed, so no request can make a value JSON cannot write: these tests put one
-// into a call behind the API's back, as a bug in the mock's own rendering would.
-test('a notification that cannot be rendered is journaled failed with the reason; the queue, the clock and the listings carry on', { timeout: 20_000 }, async (t) => {
+/** A simulated call whose `created` notification has been delivered to a bot. */
+async function ringingCall (t: TestContext): Promise<{ mock: BuiltMock, bot: Awaited<ReturnType<typeof startBot>>, id: string }> {
   const mock = await build(t)
   const bot = await startBot(t)
   const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: bot.url } })
-  const id = created.json().id as string
   await advance(mock, 0)
+  return { mock, bot, id: created.json().id as string }
+}
+
+// Bodies are bounded when parsed, so no request can make a value JSON cannot write: these tests put one
+// into a call behind the API's back, as a bug in the mock's own rendering would.
+test('a notification that cannot be rendered is journaled failed with the reason; the queue, the clock and the listings carry on', { timeout: 20_000 }, async (t) => {
+  const { mock, bot, id } = await ringingCall(t)
   const call = mock.services.engine.findCall(id)!
   const source = call.source
   call.source = { toJSON () { throw new Error('this source cannot be rendered') } }
@@ -51,11 +57,7 @@ test('a notification that cannot be rendered is journaled failed with the reason
 })
 
 test('a notification that cannot even be built is listed with its change type and resource, resourceData null', { timeout: 20_000 }, async (t) => {
-  const mock = await build(t)
-  const bot = await startBot(t)
-  const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: bot.url } })
-  const id = created.json().id as string
-  await advance(mock, 0)
+  const { mock, id } = await ringingCall(t)
   const call = mock.services.engine.findCall(id)!
   // Read when the notification is built, not when it is queued.
   Object.defineProperty(call, 'subject', { get () { throw new Error('no subject') } })
@@ -68,11 +70,7 @@ test('a notification that cannot even be built is listed with its change type an
 })
 
 test('an attempt that throws anywhere still ends: journaled failed, the queue moves on, the clock advances', { timeout: 20_000 }, async (t) => {
-  const mock = await build(t)
-  const bot = await startBot(t)
-  const created = await mock.app.inject({ method: 'POST', url: '/_mock/calls', payload: { callbackUri: bot.url } })
-  const id = created.json().id as string
-  await advance(mock, 0)
+  const { mock, id } = await ringingCall(t)
   // A callback that is not a string breaks the attempt before any rendering.
   const call = mock.services.engine.findCall(id)!
   call.callbackUri = { toString () { throw new Error('no URL here') } } as unknown as string
